@@ -1,0 +1,24 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction, without_check_access
+
+
+class Company(metaclass=PoolMeta):
+    __name__ = 'company.company'
+
+    @classmethod
+    def on_modification(cls, mode, companies, field_names=None):
+        super().on_modification(mode, companies, field_names=field_names)
+        if mode == 'create' or (field_names and 'party' in field_names):
+            cls._own_parties(companies)
+
+    @classmethod
+    def _own_parties(cls, companies):
+        "A business's own party belongs to the business"
+        Party = Pool().get('party.party')
+        for company in companies:
+            if company.party.company != company:
+                with without_check_access(), Transaction().set_context(
+                        company=company.id):
+                    Party.write([company.party], {'company': company.id})

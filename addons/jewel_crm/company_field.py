@@ -1,0 +1,39 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"The company field that makes a shared Tryton model tenant-scoped"
+from trytond.model import fields
+from trytond.pyson import Eval, Get, If, In
+from trytond.transaction import Transaction
+
+
+def tenant_company_field(required=False):
+    "A company Many2One defaulting to the user's current company"
+    return fields.Many2One(
+        'company.company', "Company", required=required, ondelete='RESTRICT',
+        domain=[
+            ('id', If(In('company', Eval('context', {})), '=', '!='),
+                Get(Eval('context', {}), 'company', -1)),
+            ],
+        help="The business this record belongs to.")
+
+
+class TenantMixin:
+    "Give a standard model the company of the current user"
+    __slots__ = ()
+
+    @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        # Company-dependent values (multivalues) follow the record's company
+        from trytond.modules.company.model import CompanyMultiValueMixin
+        for field in cls._fields.values():
+            target = getattr(field, 'get_target', None)
+            if (target and issubclass(target(), CompanyMultiValueMixin)
+                    and 'company' not in field.context):
+                field.context = {
+                    **field.context, 'company': Eval('company', -1)}
+                field.depends = set(field.depends) | {'company'}
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')

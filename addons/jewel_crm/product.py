@@ -1,0 +1,31 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.model import Index
+from trytond.pool import PoolMeta
+from trytond.pyson import Eval
+
+from .company_field import TenantMixin, tenant_company_field
+
+
+class Template(TenantMixin, metaclass=PoolMeta):
+    __name__ = 'product.template'
+    company = tenant_company_field()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        table = cls.__table__()
+        cls._sql_indexes.add(Index(table, (table.company, Index.Equality())))
+
+
+class Category(TenantMixin, metaclass=PoolMeta):
+    __name__ = 'product.category'
+    company = tenant_company_field()
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.parent.domain = [
+            cls.parent.domain or [],
+            ('company', '=', Eval('company', -1)),
+            ]

@@ -1,0 +1,115 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.cache import Cache
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+
+# Groups whose members see every showroom of their companies.
+ALL_SHOWROOM_GROUPS = (
+    ('res', 'group_admin'),
+    ('jewel_crm', 'group_business_admin'),
+    ('jewel_crm', 'group_store_manager'),
+    )
+
+# Each role is a group of ours plus the standard groups whose buttons,
+# wizards and child models the role's work needs.
+ROLE_GROUPS = {
+    'business_admin': [
+        'party.group_party_admin', 'product.group_product_admin',
+        'sale.group_sale', 'sale.group_sale_admin',
+        'sale_opportunity.group_opportunity',
+        'account.group_account', 'account.group_account_admin',
+        'account_product.group_account_product_admin',
+        'stock.group_stock', 'stock.group_stock_admin',
+        'company.group_employee_admin'],
+    'store_manager': [
+        'party.group_party_admin', 'product.group_product_admin',
+        'sale.group_sale', 'sale.group_sale_admin',
+        'sale_opportunity.group_opportunity',
+        'account.group_account', 'stock.group_stock',
+        'stock.group_stock_admin'],
+    'sales_rep': [
+        'sale.group_sale', 'sale_opportunity.group_opportunity',
+        'stock.group_stock'],
+    'telecaller': ['sale_opportunity.group_opportunity'],
+    'artisan': ['stock.group_stock'],
+    'accountant': [
+        'account.group_account', 'account.group_account_admin',
+        'sale.group_sale'],
+    }
+
+
+class User(metaclass=PoolMeta):
+    __name__ = 'res.user'
+    showrooms = fields.Many2Many(
+        'res.user-jewel.showroom', 'user', 'showroom', "Showrooms",
+        domain=[
+            ('type', '=', 'warehouse'),
+            ('company', 'in', Eval('companies', [])),
+            ],
+        help="The showrooms whose records the user works with.")
+    _get_showrooms_cache = Cache(__name__ + '.get_showrooms', context=False)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.warehouse.domain = [
+            cls.warehouse.domain,
+            ('company', 'in', Eval('companies', [])),
+            ]
+        cls.warehouse.string = "Current Showroom"
+
+    @classmethod
+    def get_showrooms(cls):
+        "Return the ids of the showrooms of the user"
+        user_id = Transaction().user
+        showrooms = cls._get_showrooms_cache.get(user_id)
+        if showrooms is None:
+            user = cls(user_id)
+            showrooms = [s.id for s in user.showrooms]
+            if user.warehouse and user.warehouse.id not in showrooms:
+                showrooms.append(user.warehouse.id)
+            showrooms = cls._get_showrooms_cache.set(user_id, showrooms)
+        return showrooms
+
+    @classmethod
+    def sees_all_showrooms(cls):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        groups = set(cls.get_groups())
+        return Transaction().user == 0 or any(
+            ModelData.get_id(module, xml_id) in groups
+            for module, xml_id in ALL_SHOWROOM_GROUPS)
+
+    @classmethod
+    def role_groups(cls, role):
+        "Return the ids of the groups that make up a role"
+        ModelData = Pool().get('ir.model.data')
+        if role not in ROLE_GROUPS:
+            raise UserError(gettext('jewel_crm.msg_role_unknown', role=role))
+        xml_ids = [f'jewel_crm.group_{role}', *ROLE_GROUPS[role]]
+        return [ModelData.get_id(*x.split('.')) for x in xml_ids]
+
+    @classmethod
+    def add_role(cls, users, role):
+        "Give users the groups of a role"
+        cls.write(users, {'groups': [('add', cls.role_groups(role))]})
+
+    @classmethod
+    def on_modification(cls, mode, users, field_names=None):
+        super().on_modification(mode, users, field_names=field_names)
+        cls._get_showrooms_cache.clear()
+
+
+class UserShowroom(ModelSQL):
+    "User - Showroom"
+    __name__ = 'res.user-jewel.showroom'
+    user = fields.Many2One(
+        'res.user', "User", required=True, ondelete='CASCADE')
+    showroom = fields.Many2One(
+        'stock.location', "Showroom", required=True, ondelete='CASCADE',
+        domain=[('type', '=', 'warehouse')])

@@ -1,0 +1,154 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError
+from trytond.model.modelstorage import DomainValidationError
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction, check_access
+
+
+def create_user(login, company, role=None, showrooms=()):
+    pool = Pool()
+    User = pool.get('res.user')
+    user, = User.create([{
+                'login': login,
+                'name': login,
+                'companies': [('add', [company.id])],
+                'company': company.id,
+                'showrooms': [('add', [s.id for s in showrooms])],
+                }])
+    if role:
+        User.add_role([user], role)
+    return user
+
+
+def as_user(user):
+    "Act as user through the access checks of an RPC call"
+    User = Pool().get('res.user')
+    transaction = Transaction()
+    with transaction.set_user(user.id):
+        context = User.get_preferences(context_only=True)
+    return transaction.set_user(user.id), transaction.set_context(
+        context, _check_access=True)
+
+
+def create_showroom(name, company):
+    Location = Pool().get('stock.location')
+    return Location.create_showroom(name, company)
+
+
+class JewelCrmTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Jewel CRM module"
+    module = 'jewel_crm'
+
+    @property
+    def _skip_company_rule(self):
+        # Shared locations (customer, supplier, transit) have no company,
+        # so the location rule also lets through records without company.
+        return super()._skip_company_rule | {('stock.location', 'company')}
+
+    @with_transaction()
+    def test_company_owns_its_party(self):
+        "The party of a business belongs to the business"
+        company = create_company("Jaipur Gold")
+        self.assertEqual(company.party.company, company)
+
+    @with_transaction()
+    def test_party_default_company(self):
+        "A customer is created in the user's current business"
+        Party = Pool().get('party.party')
+        company = create_company("Jaipur Gold")
+        with set_company(company):
+            party, = Party.create([{'name': "Meera"}])
+        self.assertEqual(party.company, company)
+
+    @with_transaction()
+    def test_customers_isolated(self):
+        "A user only finds the customers of their business"
+        Party = Pool().get('party.party')
+        jaipur = create_company("Jaipur Gold")
+        mumbai = create_company("Mumbai Diamonds", currency=jaipur.currency)
+        with set_company(jaipur):
+            meera, = Party.create([{'name': "Meera"}])
+        with set_company(mumbai):
+            Party.create([{'name': "Rohan"}])
+        rep = create_user('rep', mumbai, 'sales_rep')
+        user_ctx, access_ctx = as_user(rep)
+        with user_ctx, access_ctx:
+            names = {p.name for p in Party.search([])}
+            self.assertEqual(names, {"Rohan", "Mumbai Diamonds"})
+            with self.assertRaises(AccessError):
+                Party.read([meera.id], ['name'])
+
+    @with_transaction()
+    def test_reference_other_tenant(self):
+        "A record cannot point to another business's record"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Category = pool.get('party.category')
+        Address = pool.get('party.address')
+        Sale = pool.get('sale.sale')
+        jaipur = create_company("Jaipur Gold")
+        mumbai = create_company("Mumbai Diamonds", currency=jaipur.currency)
+        with set_company(jaipur):
+            meera, = Party.create([{'name': "Meera"}])
+            bridal, = Category.create([{'name': "Bridal"}])
+        with set_company(mumbai):
+            rohan, = Party.create([{'name': "Rohan"}])
+            solitaire, = Category.create([{'name': "Solitaire"}])
+        rep = create_user('rep', mumbai, 'sales_rep')
+        user_ctx, access_ctx = as_user(rep)
+        with user_ctx, access_ctx:
+            Party.write([Party(rohan.id)], {
+                    'categories': [('add', [solitaire.id])]})
+            self.assertEqual(
+                [c.name for c in Party(rohan.id).categories], ["Solitaire"])
+            # Each refusal below is rolled back by the RPC layer
+            with self.assertRaises(AccessError):
+                Address.create([{'party': meera.id, 'city': "Pune"}])
+            with self.assertRaises(AccessError):
+                Sale.create([{'party': meera.id}])
+            with self.assertRaises((AccessError, DomainValidationError)):
+                Party.write([Party(rohan.id)], {
+                        'categories': [('add', [bridal.id])]})
+
+    @with_transaction()
+    def test_showroom_scoped_sales(self):
+        "Store staff see the sales of their showrooms, managers see all"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Sale = pool.get('sale.sale')
+        jaipur = create_company("Jaipur Gold")
+        with set_company(jaipur):
+            mi_road = create_showroom("MI Road", jaipur)
+            vaishali = create_showroom("Vaishali Nagar", jaipur)
+            meera, = Party.create([{'name': "Meera"}])
+            Sale.create([
+                    {'party': meera.id, 'warehouse': mi_road.id,
+                        'description': "MI Road sale"},
+                    {'party': meera.id, 'warehouse': vaishali.id,
+                        'description': "Vaishali sale"},
+                    ])
+        rep = create_user('rep', jaipur, 'sales_rep', showrooms=[mi_road])
+        manager = create_user('manager', jaipur, 'store_manager')
+        for user, expected in [
+                (rep, {"MI Road sale"}),
+                (manager, {"MI Road sale", "Vaishali sale"}),
+                ]:
+            user_ctx, access_ctx = as_user(user)
+            with user_ctx, access_ctx:
+                self.assertEqual(
+                    {s.description for s in Sale.search([])}, expected)
+
+    @with_transaction()
+    def test_unknown_role(self):
+        "An unknown role is refused with a clear message"
+        User = Pool().get('res.user')
+        with self.assertRaises(UserError):
+            User.role_groups('jeweller')
+
+
+del ModuleTestCase

@@ -1,0 +1,17 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from trytond.modules.company.tests import CompanyTestMixin
+from trytond.tests.test_tryton import ModuleTestCase
+
+
+class JewelWhatsappTestCase(CompanyTestMixin, ModuleTestCase):
+    "Test Jewel Whatsapp module"
+    module = 'jewel_whatsapp'
+    extras = ['jewel_crm']
+
+    @property
+    def _skip_company_rule(self):
+        return super()._skip_company_rule | {('stock.location', 'company')}
+
+
+del ModuleTestCase
