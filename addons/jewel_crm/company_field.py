@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 "The company field that makes a shared Tryton model tenant-scoped"
 from trytond.model import fields
+from trytond.pool import Pool
 from trytond.pyson import Eval, Get, If, In
 from trytond.transaction import Transaction
 
@@ -27,8 +28,8 @@ class TenantMixin:
         # Company-dependent values (multivalues) follow the record's company
         from trytond.modules.company.model import CompanyMultiValueMixin
         for field in cls._fields.values():
-            target = getattr(field, 'get_target', None)
-            if (target and issubclass(target(), CompanyMultiValueMixin)
+            target = _target_class(field)
+            if (target and issubclass(target, CompanyMultiValueMixin)
                     and 'company' not in field.context):
                 field.context = {
                     **field.context, 'company': Eval('company', -1)}
@@ -37,3 +38,18 @@ class TenantMixin:
     @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
+
+
+def _target_class(field):
+    "The class a relation field points to, even before the pool is set up"
+    pool = Pool()
+    field = getattr(field, '_field', field)
+    try:
+        if isinstance(field, fields.Many2Many):
+            relation = pool.get(field.relation_name)
+            return pool.get(getattr(relation, field.target).model_name)
+        if isinstance(field, (fields.Many2One, fields.One2Many)):
+            return pool.get(field.model_name)
+    except (KeyError, AttributeError, TypeError):
+        pass
+    return None

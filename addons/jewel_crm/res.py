@@ -6,6 +6,7 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
 # Groups whose members see every showroom of their companies.
@@ -62,6 +63,7 @@ class User(metaclass=PoolMeta):
             ('company', 'in', Eval('companies', [])),
             ]
         cls.warehouse.string = "Current Showroom"
+        cls.__rpc__['add_role'] = RPC(readonly=False, instantiate=0)
 
     @classmethod
     def get_showrooms(cls):

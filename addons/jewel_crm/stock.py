@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
+from trytond.rpc import RPC
 
 from .company_field import TenantMixin, tenant_company_field
 
@@ -24,19 +25,23 @@ class Location(TenantMixin, metaclass=PoolMeta):
                 ('company', '=', Eval('company', -1)),
                 ],
             ]
+        cls.__rpc__['create_showroom'] = RPC(readonly=False)
 
     @classmethod
     def create_showroom(cls, name, company, code=None):
-        "Create a showroom warehouse with its stock zone for company"
+        """Create a showroom warehouse with its stock zone for company
+
+        Return the id of the showroom."""
+        company = int(company)
         showroom, = cls.create([{
                     'name': name,
                     'code': code,
                     'type': 'view',
-                    'company': company.id,
+                    'company': company,
                     'childs': [('create', [{
                                     'name': f"{name} Stock",
                                     'type': 'storage',
-                                    'company': company.id,
+                                    'company': company,
                                     }])],
                     }])
         zone, = showroom.childs
@@ -46,4 +51,4 @@ class Location(TenantMixin, metaclass=PoolMeta):
                 'output_location': zone.id,
                 'storage_location': zone.id,
                 })
-        return showroom
+        return showroom.id

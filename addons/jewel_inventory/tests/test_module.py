@@ -29,7 +29,8 @@ class JewelInventoryTestCase(CompanyTestMixin, ModuleTestCase):
 
     @property
     def _skip_company_rule(self):
-        return super()._skip_company_rule | {('stock.location', 'company')}
+        return super()._skip_company_rule | {
+            ('stock.location', 'company'), ('party.party', 'company')}
 
     @with_transaction()
     def test_piece_belongs_to_business(self):

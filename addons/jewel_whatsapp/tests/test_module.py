@@ -11,7 +11,8 @@ class JewelWhatsappTestCase(CompanyTestMixin, ModuleTestCase):
 
     @property
     def _skip_company_rule(self):
-        return super()._skip_company_rule | {('stock.location', 'company')}
+        return super()._skip_company_rule | {
+            ('stock.location', 'company'), ('party.party', 'company')}
 
 
 del ModuleTestCase

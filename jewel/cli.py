@@ -1,0 +1,94 @@
+"python -m jewel COMMAND: what make run uses, one step each"
+import argparse
+import os
+import sys
+
+from . import (
+    DEMO_PASSWORD, LauncherError, database_name, effective_config)
+
+
+def _create(args):
+    from . import database
+    created = database.create(args.database)
+    where = (database.sqlite_path(args.database)
+        if database.backend() == 'sqlite' else database.database_uri())
+    print(f"Database '{args.database}' "
+        f"{'created' if created else 'already there'} ({where})")
+
+
+def _demo(args):
+    from . import database, demo
+    if database.state(args.database) != 'ready':
+        raise LauncherError(
+            f"Database '{args.database}' is not created yet: "
+            "run 'python -m jewel create' first.")
+    demo.load(args.database, str(effective_config()))
+    print("Demo data ready")
+
+
+def _install_web(args):
+    from . import web
+    installed = web.install_sao()
+    print("Web client " + ("installed" if installed else "already installed"))
+
+
+def _serve(args):
+    from . import database, web
+    if database.state(args.database) != 'ready':
+        raise LauncherError(
+            f"Database '{args.database}' is not created yet: run make run.")
+    _print_welcome(args)
+    return web.serve(args.database, args.host, args.port)
+
+
+def _logins(args):
+    _print_logins()
+
+
+def _print_welcome(args):
+    host = 'localhost' if args.host in {'0.0.0.0', '127.0.0.1'} else args.host
+    print(f"\nJewel CRM web client: http://{host}:{args.port}/")
+    print(f"Database: {args.database}")
+    _print_logins()
+    print("Stop with Ctrl+C.\n", flush=True)
+
+
+def _print_logins():
+    from .demo import logins
+    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for login, role, business in logins():
+        print(f"  {login:<22} {role:<24} {business}")
+
+
+def parser():
+    main = argparse.ArgumentParser(prog='python -m jewel',
+        description="Jewel CRM launcher")
+    main.add_argument('-d', '--database', default=database_name(),
+        help="database name (default: $JEWEL_DB or jewel)")
+    commands = main.add_subparsers(dest='command', required=True)
+    commands.add_parser('create', help="create the database and activate "
+        "the Jewel CRM modules").set_defaults(func=_create)
+    commands.add_parser('demo', help="load the demo data (again: adds "
+        "only what is missing)").set_defaults(func=_demo)
+    commands.add_parser('install-web', help="install the sao web client "
+        "from npm").set_defaults(func=_install_web)
+    commands.add_parser('logins', help="print the demo logins"
+        ).set_defaults(func=_logins)
+    serve = commands.add_parser('serve', help="serve the web client and RPC")
+    serve.add_argument('--host', default=os.environ.get('JEWEL_HOST',
+            'localhost'))
+    serve.add_argument('--port', type=int,
+        default=int(os.environ.get('JEWEL_PORT', 8000)))
+    serve.set_defaults(func=_serve)
+    return main
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except LauncherError as error:
+        print(f"jewel: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

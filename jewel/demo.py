@@ -1,0 +1,291 @@
+"""Demo data: two jewellery businesses with showrooms, staff and customers.
+
+Every step looks for what it would create first, so running it again
+reuses what exists and adds nothing twice.
+"""
+import datetime
+from decimal import Decimal
+
+from tqdm import tqdm
+
+from . import DEMO_PASSWORD
+
+BUSINESSES = [
+    {
+        'key': 'jaipur',
+        'name': "Jaipur Gold Palace",
+        'city': "Jaipur",
+        'subdivision': "Rajasthan",
+        'showrooms': [("MI Road", 'JMI'), ("Vaishali Nagar", 'JVN')],
+        'phone_prefix': '98290',
+        'customers': [
+            "Aarav Sharma", "Priya Agarwal", "Rohit Khandelwal",
+            "Sunita Jain", "Vikram Singh Rathore", "Meera Goyal",
+            "Anil Mittal", "Kavita Saxena", "Deepak Choudhary",
+            "Pooja Bansal", "Rajendra Meena", "Neha Vijayvargiya",
+            "Sanjay Gupta", "Ritu Mathur", "Harish Sethi",
+            "Ananya Soni", "Mahesh Pareek", "Shalini Kothari",
+            ],
+        'design': "22K Kundan Necklace",
+        },
+    {
+        'key': 'mumbai',
+        'name': "Mumbai Diamond House",
+        'city': "Mumbai",
+        'subdivision': "Maharashtra",
+        'showrooms': [("Zaveri Bazaar", 'MZB'), ("Bandra West", 'MBW')],
+        'phone_prefix': '98200',
+        'customers': [
+            "Rohan Mehta", "Isha Shah", "Karan Kapoor", "Nisha Desai",
+            "Aditya Joshi", "Sneha Patil", "Farhan Sheikh",
+            "Tanvi Kulkarni", "Yash Thakkar", "Riya Fernandes",
+            "Siddharth Rao", "Pallavi Naik", "Zubin Irani",
+            "Avantika Bhosale", "Nikhil Parekh", "Fatima Merchant",
+            "Gaurav Sawant", "Leena D'Souza",
+            ],
+        'design': "18K Diamond Solitaire Ring",
+        },
+    ]
+
+# login suffix, role, name of the demo employee
+STAFF = [
+    ('admin', 'business_admin', "Owner"),
+    ('manager', 'store_manager', "Store Manager"),
+    ('sales', 'sales_rep', "Sales Rep"),
+    ('telecaller', 'telecaller', "Telecaller"),
+    ('artisan', 'artisan', "Karigar"),
+    ('accounts', 'accountant', "Accountant"),
+    ]
+
+# name, rate, HSN/SAC of what it taxes
+TAXES = [
+    ("GST 3% (jewellery)", Decimal('0.03'), '7113'),
+    ("GST 5% (job work)", Decimal('0.05'), '9988'),
+    ]
+
+
+def logins():
+    "The demo users as (login, role, business name)"
+    rows = [('admin', 'platform administrator', "all businesses")]
+    for business in BUSINESSES:
+        for suffix, role, _ in STAFF:
+            rows.append((f"{business['key']}.{suffix}", role, business['name']))
+    return rows
+
+
+def load(database, config_file):
+    from proteus import config as pconfig
+    config = pconfig.set_trytond(database=database, config_file=config_file)
+    steps = [(_country_and_currency, None)]
+    for business in BUSINESSES:
+        steps.extend([
+                (_company, business),
+                (_accounting, business),
+                (_showrooms, business),
+                (_staff, business),
+                (_catalogue, business),
+                (_customers, business),
+                ])
+    steps.append((_platform_admin, None))
+    state = {}
+    with tqdm(steps, desc="Demo data", unit="step") as bar:
+        for step, business in bar:
+            label = step.__name__.strip('_').replace('_', ' ')
+            if business:
+                label = f"{business['key']}: {label}"
+            bar.set_postfix_str(label)
+            step(config, business, state)
+
+
+def _model(name):
+    from proteus import Model
+    return Model.get(name)
+
+
+def _country_and_currency(config, business, state):
+    Country = _model('country.country')
+    Subdivision = _model('country.subdivision')
+    Currency = _model('currency.currency')
+    Rate = _model('currency.currency.rate')
+    india = _find_one(Country, [('code', '=', 'IN')])
+    if not india:
+        india = Country(name="India", code='IN', code3='IND',
+            code_numeric='356')
+        india.save()
+        for name, code in [("Rajasthan", 'IN-RJ'), ("Maharashtra", 'IN-MH')]:
+            Subdivision(country=india, name=name, code=code,
+                type='state').save()
+    inr = _find_one(Currency, [('code', '=', 'INR')])
+    if not inr:
+        inr = Currency(name="Indian Rupee", code='INR', symbol='₹',
+            numeric_code='356', rounding=Decimal('0.01'), digits=2)
+        inr.save()
+        Rate(currency=inr, date=datetime.date(2000, 1, 1),
+            rate=Decimal(1)).save()
+    state['india'], state['inr'] = india, inr
+
+
+def _company(config, business, state):
+    Company = _model('company.company')
+    Party = _model('party.party')
+    Subdivision = _model('country.subdivision')
+    company = _find_one(Company, [('party.name', '=', business['name'])])
+    if not company:
+        party = Party(name=business['name'])
+        address = party.addresses.new()
+        address.city = business['city']
+        address.country = state['india']
+        address.subdivision = _find_one(
+            Subdivision, [('name', '=', business['subdivision'])])
+        party.save()
+        company = Company(party=party, currency=state['inr'],
+            timezone='Asia/Kolkata')
+        company.save()
+    _switch_company(config, company)
+    state[business['key']] = company
+
+
+def _switch_company(config, company):
+    User = _model('res.user')
+    admin = User(config.user)
+    if company not in admin.companies:
+        admin.companies.append(_model('company.company')(company.id))
+    admin.company = company
+    admin.save()
+    config._context = User.get_preferences(True, {})
+
+
+def _accounting(config, business, state):
+    from trytond.modules.account.tests.tools import (
+        create_chart, create_fiscalyear, get_accounts)
+    from trytond.modules.account_invoice.tests.tools import (
+        set_fiscalyear_invoice_sequences)
+    Account = _model('account.account')
+    FiscalYear = _model('account.fiscalyear')
+    Tax = _model('account.tax')
+    Category = _model('product.category')
+    company = state[business['key']]
+    if not Account.find([('company', '=', company.id)], limit=1):
+        create_chart(company, config=config)
+    today = datetime.date.today()
+    if not FiscalYear.find([
+                ('company', '=', company.id),
+                ('start_date', '<=', today), ('end_date', '>=', today)]):
+        fiscalyear = set_fiscalyear_invoice_sequences(
+            create_fiscalyear(company, config=config), config=config)
+        fiscalyear.click('create_period')
+    accounts = get_accounts(company, config=config)
+    for name, rate, hsn in TAXES:
+        tax = _find_one(Tax, [('name', '=', name), ('company', '=', company.id)])
+        if not tax:
+            tax = Tax(name=name, description=f"{name} — HSN/SAC {hsn}",
+                type='percentage', rate=rate, company=company,
+                invoice_account=accounts['tax'],
+                credit_note_account=accounts['tax'])
+            tax.save()
+        category_name = "Jewellery" if hsn == '7113' else "Job Work"
+        if not _find_one(Category, [
+                    ('name', '=', category_name),
+                    ('company', '=', company.id)]):
+            category = Category(name=category_name, accounting=True)
+            category.account_revenue = accounts['revenue']
+            category.account_expense = accounts['expense']
+            category.customer_taxes.append(Tax(tax.id))
+            category.save()
+
+
+def _showrooms(config, business, state):
+    Location = _model('stock.location')
+    company = state[business['key']]
+    showrooms = []
+    for name, code in business['showrooms']:
+        showroom = _find_one(Location, [
+                ('type', '=', 'warehouse'), ('code', '=', code)])
+        if not showroom:
+            showroom_id = Location.create_showroom(
+                name, company.id, code, config.context)
+            showroom = Location(showroom_id)
+        showrooms.append(showroom)
+    state[business['key'] + '.showrooms'] = showrooms
+
+
+def _staff(config, business, state):
+    User = _model('res.user')
+    Party = _model('party.party')
+    Employee = _model('company.employee')
+    company = state[business['key']]
+    showrooms = state[business['key'] + '.showrooms']
+    for suffix, role, title in STAFF:
+        login = f"{business['key']}.{suffix}"
+        if User.find([('login', '=', login)]):
+            continue
+        party = Party(name=f"{title}, {business['name']}")
+        party.save()
+        employee = Employee(party=party, company=company)
+        employee.save()
+        user = User(login=login, name=f"{title} ({business['city']})",
+            password=DEMO_PASSWORD)
+        user.companies.append(_model('company.company')(company.id))
+        user.company = company
+        user.employees.append(Employee(employee.id))
+        user.employee = employee
+        if role in {'sales_rep', 'telecaller', 'artisan'}:
+            user.showrooms.append(_location(showrooms[0]))
+        user.warehouse = _location(showrooms[0])
+        user.save()
+        User.add_role([user.id], role, config.context)
+
+
+def _location(showroom):
+    return _model('stock.location')(showroom.id)
+
+
+def _catalogue(config, business, state):
+    Template = _model('product.template')
+    Uom = _model('product.uom')
+    Category = _model('product.category')
+    company = state[business['key']]
+    if Template.find([
+                ('name', '=', business['design']),
+                ('company', '=', company.id)]):
+        return
+    unit, = Uom.find([('name', '=', "Unit")])
+    template = Template(name=business['design'], type='goods',
+        default_uom=unit, salable=True, sale_uom=unit,
+        list_price=Decimal('185000'))
+    template.account_category = _find_one(Category, [
+            ('name', '=', "Jewellery"), ('company', '=', company.id)])
+    template.save()
+
+
+def _customers(config, business, state):
+    Party = _model('party.party')
+    company = state[business['key']]
+    existing = {p.name for p in Party.find([('company', '=', company.id)])}
+    for number, name in enumerate(business['customers'], start=1):
+        if name in existing:
+            continue
+        party = Party(name=name)
+        party.contact_mechanisms.new(
+            type='mobile',
+            value=f"+91 {business['phone_prefix']} {number:05d}")
+        address = party.addresses.new()
+        address.city = business['city']
+        address.country = state['india']
+        party.save()
+
+
+def _platform_admin(config, business, state):
+    "The platform admin manages every business, starting with the first"
+    User = _model('res.user')
+    admin = User(config.user)
+    admin.company_filter = 'one'
+    admin.company = state[BUSINESSES[0]['key']]
+    if not admin.password_hash:
+        admin.password = DEMO_PASSWORD
+    admin.save()
+
+
+def _find_one(Model, domain):
+    records = Model.find(domain, limit=1)
+    return records[0] if records else None
