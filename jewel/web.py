@@ -70,8 +70,8 @@ def serve(database, host, port):
             "The web client is not installed: run 'python -m jewel "
             "install-web' (make run does it).")
     check_port(host, port)
+    os.environ['TRYTOND_WEB__LISTEN'] = f'{host}:{port}'
     env = trytond_environ()
-    env['TRYTOND_WEB__LISTEN'] = f'{host}:{port}'
     trytond = os.path.join(os.path.dirname(sys.executable), 'trytond')
     # -d preloads the database: trytond 8.0.12 refuses every login otherwise
     return subprocess.call([trytond, '-d', database], env=env)

@@ -1,0 +1,42 @@
+# Jewel CRM — the two commands: make run, make test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export JEWEL_DB ?= jewel
+# PostgreSQL used by make test (trust auth, tests create and drop databases)
+export JEWEL_TEST_PG ?= postgresql://postgres@127.0.0.1:5432/
+
+.PHONY: run test install install-test web db demo bench serve clean
+
+run: install web db
+	@$(PY) -m jewel serve
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-test.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -r requirements.txt -r requirements-test.txt
+	@$(PY) -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+web: install
+	@$(PY) -m jewel install-web
+
+db: install
+	@$(PY) -m jewel create
+	@$(PY) -m jewel demo
+
+serve: install
+	@$(PY) -m jewel serve
+
+test: install web
+	@$(PY) tests/run.py
+
+bench: install
+	@$(PY) bench/run.py
+
+clean:
+	rm -rf var test-artifacts
