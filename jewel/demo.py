@@ -85,6 +85,7 @@ def load(database, config_file):
                 (_staff, business),
                 (_catalogue, business),
                 (_customers, business),
+                (_documents, business),
                 ])
     steps.append((_platform_admin, None))
     state = {}
@@ -273,6 +274,46 @@ def _customers(config, business, state):
         address.city = business['city']
         address.country = state['india']
         party.save()
+
+
+def _documents(config, business, state):
+    """One of each document a customer has, so every screen shows data:
+    an opportunity, a quotation, a draft invoice, a complaint, a piece."""
+    Opportunity = _model('sale.opportunity')
+    Sale = _model('sale.sale')
+    Invoice = _model('account.invoice')
+    ComplaintType = _model('sale.complaint.type')
+    Complaint = _model('sale.complaint')
+    IrModel = _model('ir.model')
+    Lot = _model('stock.lot')
+    Product = _model('product.product')
+    Party = _model('party.party')
+    company = state[business['key']]
+    if Sale.find([('company', '=', company.id)], limit=1):
+        return
+    customer, = Party.find([('name', '=', business['customers'][0])])
+    product, = Product.find([('template.name', '=', business['design'])])
+    showroom = state[business['key'] + '.showrooms'][0]
+
+    Opportunity(party=customer, description="Wedding set enquiry",
+        amount=Decimal('450000')).save()
+    sale = Sale(party=customer, warehouse=_location(showroom),
+        description="Counter quotation")
+    line = sale.lines.new(product=product, quantity=1)
+    line.unit_price = Decimal('185000')
+    sale.save()
+    invoice = Invoice(party=customer, type='out')
+    line = invoice.lines.new(product=product, quantity=1)
+    line.unit_price = Decimal('185000')
+    invoice.save()
+    complaint_type = _find_one(ComplaintType, [('name', '=', "Sale")])
+    if not complaint_type:
+        complaint_type = ComplaintType(name="Sale",
+            origin=IrModel.find([('name', '=', 'sale.sale')])[0])
+        complaint_type.save()
+    Complaint(customer=customer, type=complaint_type,
+        description="Clasp loose on delivery").save()
+    Lot(number=f"{business['key'][0].upper()}-0001", product=product).save()
 
 
 def _platform_admin(config, business, state):
