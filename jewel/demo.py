@@ -261,8 +261,14 @@ def _catalogue(config, business, state):
 
 def _customers(config, business, state):
     Party = _model('party.party')
+    Category = _model('party.category')
     company = state[business['key']]
     existing = {p.name for p in Party.find([('company', '=', company.id)])}
+    vip = _find_one(Category, [
+            ('name', '=', "VIP"), ('company', '=', company.id)])
+    if not vip:
+        vip = Category(name="VIP")
+        vip.save()
     for number, name in enumerate(business['customers'], start=1):
         if name in existing:
             continue
@@ -273,6 +279,8 @@ def _customers(config, business, state):
         address = party.addresses.new()
         address.city = business['city']
         address.country = state['india']
+        if number % 5 == 1:
+            party.categories.append(Category(vip.id))
         party.save()
 
 

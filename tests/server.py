@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -130,8 +131,12 @@ class Server:
             headers={'Content-Type': 'application/json'})
         if session:
             request.add_header('Authorization', f'Session {session}')
-        with urllib.request.urlopen(request, timeout=120) as response:
-            answer = json.loads(response.read())
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                answer = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            # 403: the method is not exposed to RPC for that model
+            raise RPCError(f"HTTP {error.code} for {method}")
         if answer.get('error'):
             raise RPCError(answer['error'])
         return answer['result']

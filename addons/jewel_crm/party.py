@@ -1,6 +1,9 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.model import Index
+from sql.conditionals import Coalesce
+from sql.operators import Equal
+
+from trytond.model import Exclude, Index
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
 
@@ -23,12 +26,23 @@ class Party(TenantMixin, metaclass=PoolMeta):
 
 
 class Category(TenantMixin, metaclass=PoolMeta):
+    "Customer tags belong to a business; two businesses may use one name"
     __name__ = 'party.category'
     company = tenant_company_field()
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            (name, constraint, message)
+            for name, constraint, message in cls._sql_constraints
+            if name != 'name_parent_exclude'] + [
+            ('name_parent_company_exclude',
+                Exclude(t, (t.name, Equal), (Coalesce(t.parent, -1), Equal),
+                    (Coalesce(t.company, -1), Equal)),
+                'party.msg_category_name_unique'),
+            ]
         cls.parent.domain = [
             cls.parent.domain or [],
             ('company', '=', Eval('company', -1)),

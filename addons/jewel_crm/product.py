@@ -1,6 +1,9 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.model import Index
+from sql.conditionals import Coalesce, NullIf
+from sql.operators import Equal
+
+from trytond.model import Exclude, Index
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
 
@@ -19,12 +22,23 @@ class Template(TenantMixin, metaclass=PoolMeta):
 
 
 class Category(TenantMixin, metaclass=PoolMeta):
+    "Product categories belong to a business; codes are unique per business"
     __name__ = 'product.category'
     company = tenant_company_field()
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints = [
+            (name, constraint, message)
+            for name, constraint, message in cls._sql_constraints
+            if name != 'code_unique'] + [
+            ('code_company_unique',
+                Exclude(t, (NullIf(t.code, ''), Equal),
+                    (Coalesce(t.company, -1), Equal)),
+                'product.msg_category_code_unique'),
+            ]
         cls.parent.domain = [
             cls.parent.domain or [],
             ('company', '=', Eval('company', -1)),

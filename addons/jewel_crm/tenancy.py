@@ -31,11 +31,16 @@ def _is_stored_many2one(field, target):
         and field.model_name == target)
 
 
-def company_path(Model):
-    "Return the dotted path from Model to its tenant or None"
+def company_path(Model, _depth=0):
+    """Return the dotted path from Model to its tenant or None.
+
+    Besides the company field and TENANT_PARENTS, a model whose access is
+    delegated to a parent with ``__access__`` (a sale line to its sale)
+    belongs to the tenant of that parent."""
     if (not issubclass(Model, ModelSQL)
             or Model._is_table_query()
-            or Model.__name__ in NOT_TENANT_DATA):
+            or Model.__name__ in NOT_TENANT_DATA
+            or _depth > 3):
         return None
     parent = TENANT_PARENTS.get(Model.__name__)
     if parent:
@@ -43,6 +48,13 @@ def company_path(Model):
     field = Model._fields.get('company')
     if field is not None and _is_stored_many2one(field, 'company.company'):
         return 'company'
+    for name in sorted(Model.__access__):
+        field = Model._fields.get(name)
+        if (isinstance(field, fields.Many2One)
+                and not isinstance(field, fields.Function)):
+            path = company_path(field.get_target(), _depth + 1)
+            if path:
+                return f'{name}.{path}'
     return None
 
 
