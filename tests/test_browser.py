@@ -1,0 +1,131 @@
+"""The sao web client shows a sales rep only the customers of their business."""
+import os
+import re
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from jewel import DEMO_PASSWORD  # noqa: E402
+from server import Server  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / 'test-artifacts'
+CHROMIUM = '/usr/bin/chromium'
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
+    '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync']
+TIMEOUT = 30_000
+
+
+def login(page, server, user):
+    page.goto(f'{server.url}/#{server.database}')
+    expect(page.locator('input#database')).to_have_value(server.database)
+    page.fill('input#login', user)
+    page.click('.modal-dialog button[type=submit]')
+    page.fill('.ask-dialog #ask-dialog-entry', DEMO_PASSWORD)
+    page.click('.ask-dialog button[title=OK]')
+
+
+def open_menu(page, *path):
+    *parents, leaf = path
+    for name in parents:
+        menu_row(page, name).locator('.expander').click()
+    menu_row(page, leaf).click()
+
+
+def menu_row(page, name):
+    return page.locator('#menu tr').filter(
+        has=page.locator(f'.column-char[title="{name}"]'))
+
+
+def list_rows(page):
+    return page.locator('#tabcontent .tab-pane.active .treeview tbody'
+        ' > tr:not(.more-row)')
+
+
+def record_count(page):
+    badge = page.locator('#tabcontent .tab-pane.active span.badge')
+    return int(badge.inner_text().split('/')[-1])
+
+
+def show_all_rows(page):
+    "sao renders rows in pages of 20 behind a More button"
+    total = record_count(page)
+    rows = list_rows(page)
+    more = page.locator('#tabcontent .tab-pane.active tr.more-row button')
+    while rows.count() < total:
+        shown = rows.count()
+        more.click()
+        expect(rows).not_to_have_count(shown)
+    expect(rows).to_have_count(total)
+
+
+def search(page, text):
+    box = page.locator('#tabcontent .tab-pane.active .filter-box input'
+        '[placeholder=Search]')
+    box.fill(text)
+    box.press('Enter')
+
+
+def name_cell(page, name):
+    return list_rows(page).locator(f'.column-char[title="{name}"]')
+
+
+class CustomerListTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().start()
+        cls.playwright = sync_playwright().start()
+        try:
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Exception:
+            cls.playwright.stop()
+            cls.server.stop()
+            raise
+        expect.set_options(timeout=TIMEOUT)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+        cls.server.stop()
+
+    def setUp(self):
+        self.page = self.browser.new_page(
+            viewport={'width': 1280, 'height': 900})
+        self.page.set_default_timeout(TIMEOUT)
+        self.addCleanup(self.page.close)
+
+    def test_sales_rep_sees_only_own_business_customers(self):
+        page = self.page
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Jewel CRM', 'Customers')
+        expect(name_cell(page, 'Aarav Sharma')).to_be_visible()
+
+        show_all_rows(page)
+        for name in ['Aarav Sharma', 'Priya Agarwal']:
+            expect(name_cell(page, name)).to_have_count(1)
+        for name in ['Rohan Mehta', 'Isha Shah']:
+            expect(name_cell(page, name)).to_have_count(0)
+        self.assert_screenshot(page, 'browser-customers-jaipur-sales.png')
+
+        search(page, 'Rohan')
+        expect(page.locator('#tabcontent .tab-pane.active span.badge')
+            ).to_have_text(re.compile(r'/0$'))
+        expect(list_rows(page)).to_have_count(0)
+
+    def assert_screenshot(self, page, name):
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        path.unlink(missing_ok=True)
+        page.screenshot(path=str(path))
+        self.assertGreater(path.stat().st_size, 0)
+
+
+if __name__ == '__main__':
+    unittest.main()

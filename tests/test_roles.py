@@ -1,0 +1,105 @@
+"""Each role logs in and opens each of its menus the way the web client
+does (action, views, first page of records) without an access error."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from server import RPCError, Server  # noqa: E402
+
+from jewel.demo import logins  # noqa: E402
+
+# Menus of the Jewel CRM root each role must have, by menu name
+EXPECTED_MENUS = {
+    'business_admin': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
+        "Customer Invoices", "Products", "Showrooms"},
+    'store_manager': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
+        "Customer Invoices", "Products", "Showrooms"},
+    'sales_rep': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
+        "Products"},
+    'telecaller': {"Customers", "Leads and Opportunities", "Complaints"},
+    'artisan': {"Customers", "Products"},
+    'accountant': {"Customers", "Sales", "Customer Invoices"},
+    }
+
+
+class RoleMenusTestCase(unittest.TestCase):
+    "Every demo user opens every menu it is given"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def open_menus(self, session):
+        from trytond.pyson import PYSONDecoder
+        root, = session.model('ir.ui.menu', 'search',
+            [('name', '=', "Jewel CRM"), ('parent', '=', None)], 0, None, None)
+        menus = session.model('ir.ui.menu', 'search_read',
+            [('parent', '=', root)], 0, None, None, ['name', 'action'])
+        for menu in menus:
+            kind, action_id = menu['action'].split(',')
+            action = session.model(kind, 'read', [int(action_id)],
+                ['res_model', 'pyson_domain', 'pyson_context', 'views'])[0]
+            model = action['res_model']
+            context = PYSONDecoder(session.context).decode(
+                action['pyson_context'] or '{}')
+            domain = PYSONDecoder({**session.context, **context}).decode(
+                action['pyson_domain'] or '[]')
+            for view_id, view_type in action['views']:
+                session.model(model, 'fields_view_get', view_id, view_type)
+            records = session.model(model, 'search_read', domain, 0, 20,
+                None, ['rec_name'])
+            yield menu['name'], records
+
+    def test_each_role_opens_its_menus(self):
+        for login, role, business in logins():
+            if login == 'admin':
+                continue
+            with self.subTest(login=login):
+                session = self.server.login(login)
+                opened = dict(self.open_menus(session))
+                self.assertEqual(set(opened), EXPECTED_MENUS[role])
+                customers = {r['rec_name'] for r in opened["Customers"]}
+                self.assertIn(business, customers)
+
+    def test_telecaller_sees_no_amounts(self):
+        "A telecaller sees customers but not what they owe or buy"
+        session = self.server.login('jaipur.telecaller')
+        customers = session.model('party.party', 'search', [], 0, 5, None)
+        self.assertEqual(len(session.model(
+                    'party.party', 'read', customers, ['name'])), 5)
+        with self.assertRaises(RPCError):
+            session.model('party.party', 'read', customers, ['receivable'])
+        with self.assertRaises(RPCError):
+            session.model('account.invoice', 'search', [], 0, 1, None)
+        with self.assertRaises(RPCError):
+            session.model('sale.sale', 'search', [], 0, 1, None)
+
+    def test_sales_rep_sees_no_cost_price(self):
+        "Cost prices are hidden from sales reps, shown to managers"
+        rep = self.server.login('jaipur.sales')
+        manager = self.server.login('jaipur.manager')
+        designs = manager.model('product.template', 'search', [], 0, 1, None)
+        self.assertTrue(designs)
+        with self.assertRaises(RPCError):
+            rep.model('product.template', 'read', designs, ['cost_price'])
+        self.assertIn('cost_price', manager.model(
+                'product.template', 'read', designs, ['cost_price'])[0])
+
+    def test_sales_rep_sees_own_showroom_sales(self):
+        "A sales rep sees the sales of the showroom they work in"
+        rep = self.server.login('jaipur.sales')
+        sales = rep.model('sale.sale', 'search_read', [], 0, None, None,
+            ['warehouse.rec_name'])
+        self.assertTrue(sales)
+        self.assertEqual(
+            {s['warehouse.']['rec_name'] for s in sales}, {"[JMI] MI Road"})
+
+
+if __name__ == '__main__':
+    unittest.main()
