@@ -1,0 +1,121 @@
+"""make test: every suite on SQLite and on PostgreSQL.
+
+The two backends run in parallel, one process each; within a backend the
+module suites and the cross-module suites of tests/ run one after another.
+Initialised module databases are cached under var/test-cache, keyed on the
+source, so an unchanged tree skips their creation.
+Prints one closing line: 'N passed, N failed'.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'tests'))
+
+from server import source_hash  # noqa: E402
+
+MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_telecalling',
+    'jewel_whatsapp']
+CROSS = ['test_tenancy', 'test_roles', 'test_rpc_example']
+BROWSER = ['test_browser']
+PG_URI = os.environ.get('JEWEL_TEST_PG', 'postgresql://postgres@127.0.0.1:5432/')
+
+
+def postgresql_reachable():
+    import psycopg
+    try:
+        psycopg.connect(PG_URI.rstrip('/') + '/postgres',
+            connect_timeout=5).close()
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
+def backend_env(backend):
+    env = dict(os.environ)
+    cache = ROOT / 'var' / 'test-cache' / source_hash() / backend
+    cache.mkdir(parents=True, exist_ok=True)
+    env['DB_CACHE'] = str(cache)
+    env['PYTHONPATH'] = os.pathsep.join([str(ROOT), str(ROOT / 'tests')])
+    if backend == 'sqlite':
+        env['TRYTOND_DATABASE_URI'] = 'sqlite://'
+        env['DB_NAME'] = ':memory:'
+        env.pop('TRYTOND_DATABASE__URI', None)
+    else:
+        env['TRYTOND_DATABASE_URI'] = PG_URI
+        env['TRYTOND_DATABASE__URI'] = PG_URI
+        env['DB_NAME'] = f'test_jewel_{os.getpid()}'
+    return env
+
+
+def run_suite(backend, label, args, env):
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, '-m', 'unittest', *args],
+        cwd=ROOT, env=env, capture_output=True, text=True)
+    output = result.stderr + result.stdout
+    ran = re.search(r'^Ran (\d+) tests?', output, re.M)
+    total = int(ran.group(1)) if ran else 0
+    bad = sum(int(n) for n in re.findall(
+            r'(?:failures|errors|unexpected successes)=(\d+)', output))
+    if result.returncode and not bad:
+        bad = 1
+    skipped = re.search(r'skipped=(\d+)', output)
+    status = 'ok' if not result.returncode else 'FAILED'
+    print(f"[{backend}] {label}: {total} tests, {bad} failed"
+        f"{', %s skipped' % skipped.group(1) if skipped else ''} "
+        f"({time.monotonic() - started:.0f} s) {status}", flush=True)
+    if result.returncode:
+        log = ROOT / 'test-artifacts' / f'{backend}-{label}.log'
+        log.parent.mkdir(exist_ok=True)
+        log.write_text(output)
+        print(output[-6000:], flush=True)
+    return total - bad, bad
+
+
+def run_backend(backend):
+    env = backend_env(backend)
+    passed = failed = 0
+    suites = [(m, ['discover', '-s', f'addons/{m}/tests', '-t', 'addons'])
+        for m in MODULES]
+    suites += [(name, [f'tests/{name}.py']) for name in CROSS]
+    if backend == 'sqlite':
+        suites += [(name, [f'tests/{name}.py']) for name in BROWSER]
+    for label, args in suites:
+        ok, bad = run_suite(backend, label, args, env)
+        passed += ok
+        failed += bad
+    return passed, failed
+
+
+def main():
+    backends = ['sqlite']
+    if postgresql_reachable():
+        backends.append('postgresql')
+    elif os.environ.get('CI') == 'true':
+        print(f"PostgreSQL at {PG_URI} is not reachable: CI needs it.")
+        return 1
+    else:
+        print("=" * 72)
+        print(f"WARNING: PostgreSQL at {PG_URI} is not reachable: "
+            "the PostgreSQL pass is SKIPPED.")
+        print("=" * 72, flush=True)
+    started = time.monotonic()
+    with ThreadPoolExecutor(len(backends)) as pool:
+        results = list(pool.map(run_backend, backends))
+    passed = sum(p for p, _ in results)
+    failed = sum(f for _, f in results)
+    shutil.rmtree(ROOT / 'var' / 'test-db', ignore_errors=True)
+    print(f"make test: {', '.join(backends)} in "
+        f"{time.monotonic() - started:.0f} s")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
