@@ -8,7 +8,7 @@ export JEWEL_DB ?= jewel
 # PostgreSQL used by make test (trust auth, tests create and drop databases)
 export JEWEL_TEST_PG ?= postgresql://postgres@127.0.0.1:5432/
 
-.PHONY: run test install install-test web db demo bench serve clean
+.PHONY: run test install web db serve clean
 
 run: install web db
 	@$(PY) -m jewel serve
@@ -34,9 +34,6 @@ serve: install
 
 test: install web
 	@$(PY) tests/run.py
-
-bench: install
-	@$(PY) bench/run.py
 
 clean:
 	rm -rf var test-artifacts
