@@ -43,6 +43,12 @@ class Category(TenantMixin, metaclass=PoolMeta):
                     (Coalesce(t.company, -1), Equal)),
                 'party.msg_category_name_unique'),
             ]
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # The standard constraint, replaced by one per company
+        cls.__table_handler__(module).drop_constraint('name_parent_exclude')
         cls.parent.domain = [
             cls.parent.domain or [],
             ('company', '=', Eval('company', -1)),

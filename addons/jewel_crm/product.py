@@ -39,6 +39,12 @@ class Category(TenantMixin, metaclass=PoolMeta):
                     (Coalesce(t.company, -1), Equal)),
                 'product.msg_category_code_unique'),
             ]
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # The standard constraint, replaced by one per company
+        cls.__table_handler__(module).drop_constraint('code_unique')
         cls.parent.domain = [
             cls.parent.domain or [],
             ('company', '=', Eval('company', -1)),
