@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import unittest
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -169,3 +170,12 @@ class Session:
 
     def model(self, model, method, *args):
         return self.call(f'model.{model}.{method}', *args)
+
+
+class ServerTestCase(unittest.TestCase):
+    "Tests against one demo server started for the class"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().start()
+        cls.addClassCleanup(cls.server.stop)

@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from jewel import DEMO_PASSWORD  # noqa: E402
-from server import Server  # noqa: E402
+from server import ServerTestCase  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / 'test-artifacts'
 CHROMIUM = '/usr/bin/chromium'
@@ -74,18 +74,17 @@ def name_cell(page, name):
     return list_rows(page).locator(f'.column-char[title="{name}"]')
 
 
-class CustomerListTest(unittest.TestCase):
+class CustomerListTest(ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server().start()
+        super().setUpClass()
         cls.playwright = sync_playwright().start()
         try:
             cls.browser = cls.playwright.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         except Exception:
             cls.playwright.stop()
-            cls.server.stop()
             raise
         expect.set_options(timeout=TIMEOUT)
 
@@ -93,7 +92,6 @@ class CustomerListTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.browser.close()
         cls.playwright.stop()
-        cls.server.stop()
 
     def setUp(self):
         self.page = self.browser.new_page(

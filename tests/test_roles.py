@@ -6,7 +6,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from server import RPCError, Server  # noqa: E402
+from server import RPCError, ServerTestCase  # noqa: E402
 
 from jewel.demo import logins  # noqa: E402
 
@@ -24,16 +24,8 @@ EXPECTED_MENUS = {
     }
 
 
-class RoleMenusTestCase(unittest.TestCase):
+class RoleMenusTestCase(ServerTestCase):
     "Every demo user opens every menu it is given"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def open_menus(self, session):
         from trytond.pyson import PYSONDecoder

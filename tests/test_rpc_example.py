@@ -7,7 +7,7 @@ import unittest
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
-from server import Server  # noqa: E402
+from server import ServerTestCase  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from jewel.demo import BUSINESSES  # noqa: E402
@@ -16,16 +16,8 @@ CLIENT = Path(__file__).resolve().parent.parent / 'examples' / 'rpc_client.py'
 PROTOCOLS = ['XML-RPC', 'JSON-RPC']
 
 
-class RPCExampleTestCase(unittest.TestCase):
+class RPCExampleTestCase(ServerTestCase):
     "The integrator example, run as a separate process"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def run_client(self, *args):
         return subprocess.run([sys.executable, str(CLIENT),

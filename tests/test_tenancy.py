@@ -12,7 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from server import RPCError, Server  # noqa: E402
+from server import RPCError, ServerTestCase  # noqa: E402
 
 # Standard models whose scoping this project adds or relies on: each must
 # have demo records of both businesses so that the matrix proves something.
@@ -66,13 +66,13 @@ def _module_of(pool, model_name):
     return models[0].module if models else ''
 
 
-class TenancyMatrixTestCase(unittest.TestCase):
+class TenancyMatrixTestCase(ServerTestCase):
     "Business B cannot reach business A's records through RPC"
     A, B = "Jaipur Gold Palace", "Mumbai Diamond House"
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server().start()
+        super().setUpClass()
         os.environ['TRYTOND_CONFIG'] = cls._server_config()
         from trytond import config
         config.update_etc(os.environ['TRYTOND_CONFIG'])
@@ -91,9 +91,6 @@ class TenancyMatrixTestCase(unittest.TestCase):
             os.environ.clear()
             os.environ.update(saved)
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def probed(self):
         for model, ids in sorted(self.records.items()):

@@ -1,7 +1,10 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "The company field that makes a shared Tryton model tenant-scoped"
-from trytond.model import fields
+from sql.conditionals import Coalesce
+from sql.operators import Equal
+
+from trytond.model import Exclude, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, Get, If, In
 from trytond.transaction import Transaction
@@ -21,6 +24,34 @@ def tenant_company_field(required=False):
 class TenantMixin:
     "Give a standard model the company of the current user"
     __slots__ = ()
+    # Names of standard SQL constraints replaced by per-company ones
+    _replaced_constraints = ()
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        table = cls.__table_handler__(module)
+        for name in cls._replaced_constraints:
+            table.drop_constraint(name)
+
+    @classmethod
+    def make_unique_per_company(cls, old_name, new_name, columns, message):
+        "Replace a database-wide exclusion constraint by a per-company one"
+        table = cls.__table__()
+        cls._sql_constraints = [
+            c for c in cls._sql_constraints if c[0] != old_name]
+        cls._sql_constraints.append((new_name,
+                Exclude(table, *((c, Equal) for c in columns(table)),
+                    (Coalesce(table.company, -1), Equal)),
+                message))
+        cls._replaced_constraints = (*cls._replaced_constraints, old_name)
+
+    @classmethod
+    def restrict_parent_to_company(cls):
+        cls.parent.domain = [
+            cls.parent.domain or [],
+            ('company', '=', Eval('company', -1)),
+            ]
 
     @classmethod
     def __post_setup__(cls):

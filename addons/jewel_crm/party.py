@@ -1,9 +1,8 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from sql.conditionals import Coalesce
-from sql.operators import Equal
 
-from trytond.model import Exclude, Index
+from trytond.model import Index
 from trytond.pool import PoolMeta
 from trytond.pyson import Eval
 
@@ -33,23 +32,8 @@ class Category(TenantMixin, metaclass=PoolMeta):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        t = cls.__table__()
-        cls._sql_constraints = [
-            (name, constraint, message)
-            for name, constraint, message in cls._sql_constraints
-            if name != 'name_parent_exclude'] + [
-            ('name_parent_company_exclude',
-                Exclude(t, (t.name, Equal), (Coalesce(t.parent, -1), Equal),
-                    (Coalesce(t.company, -1), Equal)),
-                'party.msg_category_name_unique'),
-            ]
-
-    @classmethod
-    def __register__(cls, module):
-        super().__register__(module)
-        # The standard constraint, replaced by one per company
-        cls.__table_handler__(module).drop_constraint('name_parent_exclude')
-        cls.parent.domain = [
-            cls.parent.domain or [],
-            ('company', '=', Eval('company', -1)),
-            ]
+        cls.make_unique_per_company(
+            'name_parent_exclude', 'name_parent_company_exclude',
+            lambda t: (t.name, Coalesce(t.parent, -1)),
+            'party.msg_category_name_unique')
+        cls.restrict_parent_to_company()

@@ -7,7 +7,7 @@ from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
-from trytond.transaction import Transaction, check_access
+from trytond.transaction import Transaction
 
 
 def create_user(login, company, role=None, showrooms=()):
