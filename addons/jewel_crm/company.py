@@ -12,6 +12,8 @@ class Company(metaclass=PoolMeta):
         super().on_modification(mode, companies, field_names=field_names)
         if mode == 'create' or (field_names and 'party' in field_names):
             cls._own_parties(companies)
+        if mode == 'create':
+            cls._default_lead_sources(companies)
 
     @classmethod
     def _own_parties(cls, companies):
@@ -22,3 +24,10 @@ class Company(metaclass=PoolMeta):
                 with without_check_access(), Transaction().set_context(
                         company=company.id):
                     Party.write([company.party], {'company': company.id})
+
+    @classmethod
+    def _default_lead_sources(cls, companies):
+        LeadSource = Pool().get('jewel.lead_source')
+        with without_check_access():
+            for company in companies:
+                LeadSource.create_defaults(company)

@@ -44,7 +44,9 @@ class TenantMixin:
                 Exclude(table, *((c, Equal) for c in columns(table)),
                     (Coalesce(table.company, -1), Equal)),
                 message))
-        cls._replaced_constraints = (*cls._replaced_constraints, old_name)
+        if old_name:
+            cls._replaced_constraints = (
+                *cls._replaced_constraints, old_name)
 
     @classmethod
     def restrict_parent_to_company(cls):

@@ -1,0 +1,263 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Who changed what on a customer, and when"
+import datetime as dt
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import Transaction, without_check_access
+
+from .company_field import TenantMixin, tenant_company_field
+from .party import PROFILE_FIELDS
+
+SUBJECTS = [
+    ('profile', "Profile"),
+    ('contact', "Phones and E-mails"),
+    ('consent', "Consent"),
+    ('tags', "Tags"),
+    ('privacy', "Privacy"),
+    ]
+ACTIONS = [
+    ('create', "Created"),
+    ('write', "Changed"),
+    ('delete', "Removed"),
+    ('import', "Imported"),
+    ('erase', "Erased"),
+    ('export', "Data Exported"),
+    ]
+ERASED = '***'
+
+
+class CustomerAudit(TenantMixin, ModelSQL, ModelView):
+    "A change to a customer, with its author and time; never edited"
+    __name__ = 'jewel.customer.audit'
+    company = tenant_company_field(required=True)
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, ondelete='CASCADE',
+        readonly=True)
+    date = fields.DateTime("Date", required=True, readonly=True)
+    user = fields.Many2One(
+        'res.user', "User", readonly=True, ondelete='RESTRICT')
+    action = fields.Selection(ACTIONS, "Action", required=True, readonly=True)
+    subject = fields.Selection(
+        SUBJECTS, "Subject", required=True, readonly=True)
+    field = fields.Char("Field", readonly=True)
+    old_value = fields.Char("Old Value", readonly=True)
+    new_value = fields.Char("New Value", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('party')
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    @without_check_access
+    def log(cls, party, action, subject, field=None, old=None, new=None):
+        cls.create([cls.entry(party, action, subject, field, old, new)])
+
+    @classmethod
+    def entry(cls, party, action, subject, field=None, old=None, new=None):
+        return {
+            'company': party.company.id if party.company else None,
+            'party': party.id,
+            'date': dt.datetime.now(),
+            'user': Transaction().user or None,
+            'action': action,
+            'subject': subject,
+            'field': field,
+            'old_value': _text(old),
+            'new_value': _text(new),
+            }
+
+    @classmethod
+    @without_check_access
+    def log_changes(cls, Model, before, after, subject, party_of):
+        """Log the fields that differ between two snapshots
+        {record id: {field: display value}}"""
+        labels = {n: d['string'] for n, d in Model.fields_get(
+                list(next(iter(before.values()), {}))).items()}
+        entries = []
+        for record_id, old_values in before.items():
+            party = party_of(record_id)
+            if not party or not party.company:
+                continue
+            new_values = after.get(record_id, {})
+            for name, old in old_values.items():
+                new = new_values.get(name)
+                if old != new:
+                    entries.append(cls.entry(
+                            party, 'write', subject, labels[name], old, new))
+        if entries:
+            cls.create(entries)
+
+    @classmethod
+    @without_check_access
+    def erase_values(cls, parties):
+        "Forget the personal values logged for erased customers"
+        audits = cls.search([('party', 'in', [p.id for p in parties])])
+        cls.write(audits, {'old_value': ERASED, 'new_value': ERASED})
+
+
+def _text(value):
+    if value is None or value == '':
+        return None
+    return str(value)[:500]
+
+
+def snapshot(records, names):
+    "{record id: {field: display text}} of names"
+    result = {}
+    for record in records:
+        values = {}
+        for name in names:
+            values[name] = display(record, name)
+        result[record.id] = values
+    return result
+
+
+def display(record, name):
+    field = record._fields[name]
+    value = getattr(record, name, None)
+    if value is None:
+        return None
+    if field._type == 'many2one':
+        return value.rec_name
+    if field._type in {'many2many', 'one2many'}:
+        return ', '.join(sorted(v.rec_name for v in value)) or None
+    if field._type == 'multiselection':
+        labels = dict(field.selection)
+        return ', '.join(labels.get(v, v) for v in value) or None
+    if field._type == 'selection':
+        return dict(field.selection).get(value, value)
+    if field._type == 'boolean':
+        return 'yes' if value else 'no'
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+class AuditedMixin:
+    """Record creation, changes and removal of a model that belongs to a
+    customer.  _audit_fields are the fields followed, _audit_subject the
+    heading of the entries and _audit_party the customer of a record."""
+    __slots__ = ()
+    _audit_fields = []
+    _audit_subject = 'profile'
+
+    def _audit_party(self):
+        return self.party
+
+    def _audit_label(self):
+        return self.rec_name
+
+    @classmethod
+    def on_modification(cls, mode, records, field_names=None):
+        super().on_modification(mode, records, field_names=field_names)
+        if mode == 'create' and not Transaction().context.get(
+                '_jewel_no_audit'):
+            Audit = Pool().get('jewel.customer.audit')
+            with without_check_access():
+                entries = [Audit.entry(
+                        r._audit_party(), 'create', cls._audit_subject,
+                        None, None, r._audit_label())
+                    for r in records
+                    if r._audit_party() and r._audit_party().company]
+                if entries:
+                    Audit.create(entries)
+
+    @classmethod
+    def on_write(cls, records, values):
+        callbacks = super().on_write(records, values)
+        names = [n for n in cls._audit_fields if n in values]
+        if not names or Transaction().context.get('_jewel_no_audit'):
+            return callbacks
+        Audit = Pool().get('jewel.customer.audit')
+        with without_check_access():
+            before = snapshot(records, names)
+            parties = {r.id: r._audit_party() for r in records}
+        ids = [r.id for r in records]
+
+        def log():
+            with without_check_access():
+                after = snapshot(cls.browse(ids), names)
+                Audit.log_changes(
+                    cls, before, after, cls._audit_subject, parties.get)
+        return callbacks + [log]
+
+    @classmethod
+    def on_delete(cls, records):
+        callbacks = super().on_delete(records)
+        Audit = Pool().get('jewel.customer.audit')
+        with without_check_access():
+            entries = [Audit.entry(
+                    r._audit_party(), 'delete', cls._audit_subject,
+                    None, r._audit_label(), None)
+                for r in records
+                if r._audit_party() and r._audit_party().company
+                and r._audit_party() not in records]
+
+        def log():
+            with without_check_access():
+                # the customer itself may be gone with its records
+                Party = Pool().get('party.party')
+                alive = {p.id for p in Party.search([
+                            ('id', 'in', [e['party'] for e in entries]),
+                            ('active', 'in', [True, False]),
+                            ])}
+                kept = [e for e in entries if e['party'] in alive]
+                if kept:
+                    Audit.create(kept)
+        return callbacks + [log]
+
+
+class Party(AuditedMixin, metaclass=PoolMeta):
+    __name__ = 'party.party'
+    _audit_fields = PROFILE_FIELDS + ['categories', 'lang']
+    audit_trail = fields.One2Many(
+        'jewel.customer.audit', 'party', "History", readonly=True)
+
+    def _audit_party(self):
+        return self
+
+    def _audit_label(self):
+        return self.rec_name
+
+    @classmethod
+    def on_write(cls, records, values):
+        # tags get their own heading in the history
+        callbacks = super(AuditedMixin, cls).on_write(records, values)
+        if Transaction().context.get('_jewel_no_audit'):
+            return callbacks
+        Audit = Pool().get('jewel.customer.audit')
+        groups = {
+            'profile': [n for n in cls._audit_fields
+                if n in values and n != 'categories'],
+            'tags': ['categories'] if 'categories' in values else [],
+            }
+        ids = [r.id for r in records]
+        befores = {}
+        with without_check_access():
+            for subject, names in groups.items():
+                if names:
+                    befores[subject] = snapshot(records, names)
+
+        def log():
+            with without_check_access():
+                for subject, before in befores.items():
+                    after = snapshot(cls.browse(ids), groups[subject])
+                    Audit.log_changes(cls, before, after, subject, cls)
+        return callbacks + [log] if befores else callbacks
+
+    @classmethod
+    def on_delete(cls, records):
+        return super(AuditedMixin, cls).on_delete(records)
+
+
+class ContactMechanism(AuditedMixin, metaclass=PoolMeta):
+    __name__ = 'party.contact_mechanism'
+    _audit_fields = ['type', 'value', 'active']
+    _audit_subject = 'contact'
+
+    def _audit_label(self):
+        return '%s: %s' % (self.type_string, self.value)

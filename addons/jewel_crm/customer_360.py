@@ -1,0 +1,219 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Customer 360: one form that answers everything about a customer.
+
+Later modules plug their documents in without touching this module:
+
+1. extend ``Party._customer_360_links`` with
+   ``{'visit_count': ('jewel.visit', 'party', [])}``;
+2. declare ``visit_count = fields.Function(fields.Integer("Visits"),
+   'get_customer_360_counts')`` and a button opening them
+   (``@ModelView.button_action('jewel_telecalling.act_visit_relate')``);
+3. place both in the ``customer_360_links`` group of the party form with a
+   view extension (``<xpath expr="//group[@id='customer_360_links']"
+   position="inside">``);
+4. for dates, extend ``_customer_360_last_visits`` or
+   ``_customer_360_last_contacts`` returning ``{party id: datetime}``.
+
+Counts respect the reader's access: a role that cannot read a document
+sees no count for it.
+"""
+import datetime as dt
+from decimal import Decimal
+
+from sql import Literal
+from sql.aggregate import Count, Max
+
+from trytond.model import ModelView, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+    tag_names = fields.Function(fields.Char("Tags"), 'get_tag_names')
+    sale_count = fields.Function(
+        fields.Integer("Sales"), 'get_customer_360_counts')
+    invoice_count = fields.Function(
+        fields.Integer("Invoices"), 'get_customer_360_counts')
+    opportunity_count = fields.Function(
+        fields.Integer("Opportunities"), 'get_customer_360_counts')
+    complaint_count = fields.Function(
+        fields.Integer("Complaints"), 'get_customer_360_counts')
+    lifetime_value = fields.Function(
+        fields.Numeric("Lifetime Value", digits=(16, 2),
+            help="Posted and paid invoices less credit notes."),
+        'get_lifetime_value')
+    last_purchase = fields.Function(
+        fields.Date("Last Purchase"), 'get_customer_360_dates')
+    last_visit = fields.Function(
+        fields.DateTime("Last Visit"), 'get_customer_360_dates')
+    last_contact = fields.Function(
+        fields.DateTime("Last Contact"), 'get_customer_360_dates')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'open_sales': {'icon': 'tryton-sale'},
+                'open_invoices': {},
+                'open_opportunities': {},
+                'open_complaints': {},
+                })
+
+    def get_tag_names(self, name):
+        return ', '.join(sorted(c.name for c in self.categories))
+
+    @classmethod
+    def _customer_360_links(cls):
+        "count field -> (model, party field, extra domain)"
+        return {
+            'sale_count': ('sale.sale', 'party', []),
+            'invoice_count': (
+                'account.invoice', 'party', [('type', '=', 'out')]),
+            'opportunity_count': ('sale.opportunity', 'party', []),
+            'complaint_count': ('sale.complaint', 'customer', []),
+            }
+
+    @classmethod
+    def get_customer_360_counts(cls, parties, names):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        cursor = Transaction().connection.cursor()
+        links = cls._customer_360_links()
+        ids = [p.id for p in parties]
+        result = {}
+        for name in names:
+            model_name, field, domain = links[name]
+            if not ModelAccess.check(
+                    model_name, 'read', raise_exception=False):
+                result[name] = {i: None for i in ids}
+                continue
+            Model = pool.get(model_name)
+            table = Model.__table__()
+            column = getattr(table, field)
+            counts = result[name] = {i: 0 for i in ids}
+            for sub_ids in grouped_slice(ids, 1000):
+                query = Model.search(
+                    [(field, 'in', list(sub_ids))] + domain, query=True)
+                cursor.execute(*table.select(
+                        column, Count(Literal('*')),
+                        where=table.id.in_(query),
+                        group_by=[column]))
+                counts.update(cursor)
+        return result
+
+    @classmethod
+    def get_lifetime_value(cls, parties, name):
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        ModelAccess = pool.get('ir.model.access')
+        values = {p.id: Decimal(0) for p in parties}
+        if not ModelAccess.check(
+                'account.invoice', 'read', raise_exception=False):
+            return {p.id: None for p in parties}
+        for sub_ids in grouped_slice(values.keys(), 1000):
+            for invoice in Invoice.search([
+                        ('party', 'in', list(sub_ids)),
+                        ('type', '=', 'out'),
+                        ('state', 'in', ['posted', 'paid']),
+                        ]):
+                values[invoice.party.id] += invoice.total_amount
+        return values
+
+    @classmethod
+    def get_customer_360_dates(cls, parties, names):
+        methods = {
+            'last_purchase': cls._customer_360_last_purchases,
+            'last_visit': cls._customer_360_last_visits,
+            'last_contact': cls._customer_360_last_contacts,
+            }
+        result = {}
+        for name in names:
+            latest = {p.id: None for p in parties}
+            for dates in methods[name](parties):
+                for party_id, date in dates.items():
+                    date = _as_datetime(date)
+                    if date and (
+                            latest[party_id] is None
+                            or date > latest[party_id]):
+                        latest[party_id] = date
+            if name == 'last_purchase':
+                latest = {k: v and v.date() for k, v in latest.items()}
+            result[name] = latest
+        return result
+
+    @classmethod
+    def _latest(cls, parties, model_name, field, date_column, domain):
+        "{party id: latest date_column} of model_name records readable"
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        if not ModelAccess.check(model_name, 'read', raise_exception=False):
+            return {}
+        Model = pool.get(model_name)
+        table = Model.__table__()
+        column = getattr(table, field)
+        cursor = Transaction().connection.cursor()
+        latest = {}
+        for sub_ids in grouped_slice([p.id for p in parties], 1000):
+            query = Model.search(
+                [(field, 'in', list(sub_ids))] + domain, query=True)
+            cursor.execute(*table.select(
+                    column, Max(getattr(table, date_column)),
+                    where=table.id.in_(query), group_by=[column]))
+            latest.update(cursor)
+        return latest
+
+    @classmethod
+    def _customer_360_last_purchases(cls, parties):
+        return [cls._latest(parties, 'sale.sale', 'party', 'sale_date', [
+                    ('state', 'in', ['confirmed', 'processing', 'done']),
+                    ])]
+
+    @classmethod
+    def _customer_360_last_visits(cls, parties):
+        "Showroom visits; jewel_telecalling adds them"
+        return []
+
+    @classmethod
+    def _customer_360_last_contacts(cls, parties):
+        "Any exchange with the customer: documents here, calls and messages"
+        return [
+            cls._latest(parties, 'sale.sale', 'party', 'create_date', []),
+            cls._latest(
+                parties, 'sale.opportunity', 'party', 'create_date', []),
+            cls._latest(
+                parties, 'sale.complaint', 'customer', 'create_date', []),
+            ]
+
+    @classmethod
+    @ModelView.button_action('jewel_crm.act_customer_sales')
+    def open_sales(cls, parties):
+        pass
+
+    @classmethod
+    @ModelView.button_action('jewel_crm.act_customer_invoices')
+    def open_invoices(cls, parties):
+        pass
+
+    @classmethod
+    @ModelView.button_action('jewel_crm.act_customer_opportunities')
+    def open_opportunities(cls, parties):
+        pass
+
+    @classmethod
+    @ModelView.button_action('jewel_crm.act_customer_complaints')
+    def open_complaints(cls, parties):
+        pass
+
+
+def _as_datetime(value):
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    # SQLite returns dates and timestamps of aggregates as text
+    return dt.datetime.fromisoformat(str(value))

@@ -1,0 +1,760 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Customers in and out of files: CSV (comma or semicolon, UTF-8 with or
+without BOM) and JSON.
+
+An import checks every row first and reports each rejected one with its
+line and reason.  Nothing is written when a row is rejected, unless the
+user asked for the valid rows only; the writes are set-based SQL inside
+the caller's transaction, so a failure leaves nothing behind.
+"""
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal, InvalidOperation
+
+from email_validator import EmailNotValidError, validate_email
+from sql.functions import CurrentTimestamp
+
+from trytond import config
+from trytond.i18n import gettext
+from trytond.model import ModelView, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from . import phone
+from .party import FESTIVALS, METALS, STONES, STYLES
+
+MAX_BYTES = config.getint(
+    'jewel', 'import_max_bytes', default=20 * 1024 * 1024)
+PHONE_COLUMNS = ['mobile', 'whatsapp', 'phone']
+LIST_SEPARATOR = '|'
+COLUMNS = [
+    'name', 'mobile', 'whatsapp', 'phone', 'email', 'birthday',
+    'anniversary', 'spouse', 'community', 'city', 'tags', 'lead_source',
+    'budget_min', 'budget_max', 'metals', 'stones', 'styles', 'festivals',
+    'notes', 'consent_whatsapp', 'consent_sms', 'consent_email',
+    'consent_call',
+    ]
+CHOICES = {
+    'metals': ('preferred_metals', METALS),
+    'stones': ('preferred_stones', STONES),
+    'styles': ('preferred_styles', STYLES),
+    'festivals': ('festivals', FESTIVALS),
+    }
+CONSENT_COLUMNS = {
+    'consent_whatsapp': 'whatsapp', 'consent_sms': 'sms',
+    'consent_email': 'email', 'consent_call': 'call',
+    }
+YES = {'yes', 'y', 'true', '1'}
+NO = {'no', 'n', 'false', '0', ''}
+DATE_FORMATS = ['%Y-%m-%d', '%d/%m/%Y', '%d-%m-%Y']
+FORMULA_PREFIXES = ('=', '+', '-', '@', '\t', '\r')
+
+
+class ImportFileError(ValidationError):
+    "The file as a whole cannot be read"
+
+
+def _header_key(text):
+    return (text or '').strip().lower().replace(' ', '_').replace('-', '_')
+
+
+def _unescape(value):
+    "Undo the formula escaping of our own exports"
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_PREFIXES:
+        return value[1:]
+    return value
+
+
+def read_file(data, filename):
+    """Yield (line, {column: text}) of a CSV or JSON file, after checking
+    its size, encoding and columns"""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(gettext('jewel_crm.msg_import_too_big',
+                size='%.1f' % (len(data) / 1024 / 1024),
+                limit='%.0f' % (MAX_BYTES / 1024 / 1024)))
+    try:
+        text = data.decode('utf-8-sig')
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b'\n') + 1
+        raise ImportFileError(gettext(
+                'jewel_crm.msg_import_not_utf8', line=line)) from error
+    if not text.strip():
+        raise ImportFileError(gettext('jewel_crm.msg_import_empty'))
+    if (filename or '').lower().endswith('.json') \
+            or text.lstrip().startswith('['):
+        rows = _json_rows(text)
+    else:
+        rows = _csv_rows(text)
+    return rows
+
+
+def _check_columns(columns):
+    unknown = [c for c in columns if c not in COLUMNS]
+    if unknown:
+        raise ImportFileError(gettext('jewel_crm.msg_import_unknown_columns',
+                columns=', '.join(unknown), known=', '.join(COLUMNS)))
+    if 'name' not in columns:
+        raise ImportFileError(gettext('jewel_crm.msg_import_no_name'))
+
+
+def _csv_rows(text):
+    first_line = text.split('\n', 1)[0]
+    delimiter = ';' if first_line.count(';') > first_line.count(',') else ','
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
+    try:
+        header = [_header_key(h) for h in next(reader)]
+    except csv.Error as error:
+        raise ImportFileError(gettext(
+                'jewel_crm.msg_import_bad_csv', line=1,
+                error=str(error))) from error
+    _check_columns(header)
+    rows = []
+    try:
+        for values in reader:
+            if not any(v.strip() for v in values):
+                continue
+            line = reader.line_num
+            if len(values) != len(header):
+                rows.append((line, gettext(
+                            'jewel_crm.msg_import_cell_count',
+                            count=len(values), expected=len(header))))
+                continue
+            rows.append((line, {
+                        h: _unescape(v.strip())
+                        for h, v in zip(header, values)}))
+    except csv.Error as error:
+        raise ImportFileError(gettext(
+                'jewel_crm.msg_import_bad_csv', line=reader.line_num,
+                error=str(error))) from error
+    return rows
+
+
+def _json_rows(text):
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise ImportFileError(gettext(
+                'jewel_crm.msg_import_bad_json', error=str(error))) from error
+    if not isinstance(data, list) or not all(
+            isinstance(r, dict) for r in data):
+        raise ImportFileError(gettext('jewel_crm.msg_import_json_shape'))
+    columns = []
+    for record in data:
+        for key in record:
+            key = _header_key(key)
+            if key not in columns:
+                columns.append(key)
+    _check_columns(columns)
+    rows = []
+    for index, record in enumerate(data, start=1):
+        values = {}
+        for key, value in record.items():
+            if isinstance(value, list):
+                value = LIST_SEPARATOR.join(str(v) for v in value)
+            elif isinstance(value, bool):
+                value = 'yes' if value else 'no'
+            values[_header_key(key)] = '' if value is None else str(
+                value).strip()
+        rows.append((index, values))
+    return rows
+
+
+class CustomerImporter:
+    "Check then write customer rows for one business"
+
+    def __init__(self, company, filename='', progress=None):
+        pool = Pool()
+        self.company = company
+        self.filename = filename or ''
+        self.region = phone.company_region(company)
+        self.progress = progress or (lambda n: None)
+        LeadSource = pool.get('jewel.lead_source')
+        self.lead_sources = {}
+        for source in LeadSource.search([('company', '=', company.id)]):
+            self.lead_sources[source.code.lower()] = source.id
+            self.lead_sources[source.name.lower()] = source.id
+        self.valid = []
+        self.rejected = []
+        self.new_tags = set()
+
+    # Checking
+
+    def check(self, rows):
+        "Split rows into valid customers and (line, reason) rejections"
+        seen = {}
+        for line, values in rows:
+            self.progress(1)
+            if isinstance(values, str):
+                self.rejected.append((line, values))
+                continue
+            try:
+                customer = self._customer(values)
+            except RowError as error:
+                self.rejected.append((line, str(error)))
+                continue
+            duplicate = next((seen[k] for k in customer['keys'] if k in seen),
+                None)
+            if duplicate:
+                self.rejected.append((line, gettext(
+                            'jewel_crm.msg_import_duplicate_row',
+                            line=duplicate)))
+                continue
+            for key in customer['keys']:
+                seen[key] = line
+            customer['line'] = line
+            self.valid.append(customer)
+        self._reject_existing()
+        self.rejected.sort()
+        return self
+
+    def _customer(self, values):
+        name = values.get('name', '')
+        if not name:
+            raise RowError(gettext('jewel_crm.msg_import_name_required'))
+        customer = {'name': name, 'phones': [], 'keys': []}
+        for column in PHONE_COLUMNS:
+            text = values.get(column, '')
+            if not text:
+                continue
+            number = phone.parse(text, self.region)
+            if number is None:
+                raise RowError(gettext(
+                        'jewel_crm.msg_import_phone_invalid',
+                        column=column, value=text))
+            e164 = phone.to_e164(text, self.region)
+            customer['phones'].append(
+                (column, phone.display(number, self.region), e164))
+            if ('phone', e164) not in customer['keys']:
+                customer['keys'].append(('phone', e164))
+        email = values.get('email', '')
+        if email:
+            try:
+                email = validate_email(
+                    email, check_deliverability=False).normalized
+            except EmailNotValidError as error:
+                raise RowError(gettext(
+                        'jewel_crm.msg_import_email_invalid',
+                        value=email, reason=str(error))) from error
+            customer['email'] = email
+            customer['keys'].append(('email', email.lower()))
+        for column in ['birthday', 'anniversary']:
+            customer[column] = self._date(column, values.get(column, ''))
+        for column in ['budget_min', 'budget_max']:
+            customer[column] = self._amount(column, values.get(column, ''))
+        if (customer['budget_min'] is not None
+                and customer['budget_max'] is not None
+                and customer['budget_min'] > customer['budget_max']):
+            raise RowError(gettext('jewel_crm.msg_import_budget_order'))
+        for column, (field, choices) in CHOICES.items():
+            customer[field] = self._choices(
+                column, values.get(column, ''), choices)
+        source = values.get('lead_source', '')
+        customer['lead_source'] = None
+        if source:
+            customer['lead_source'] = self.lead_sources.get(source.lower())
+            if customer['lead_source'] is None:
+                raise RowError(gettext(
+                        'jewel_crm.msg_import_lead_source_unknown',
+                        value=source))
+        customer['tags'] = [
+            t.strip() for t in values.get('tags', '').split(LIST_SEPARATOR)
+            if t.strip()]
+        customer['consents'] = []
+        for column, channel in CONSENT_COLUMNS.items():
+            answer = values.get(column, '').lower()
+            if answer not in YES | NO:
+                raise RowError(gettext(
+                        'jewel_crm.msg_import_yes_no',
+                        column=column, value=values[column]))
+            if answer in YES:
+                customer['consents'].append(channel)
+        for column in ['spouse', 'community', 'city', 'notes']:
+            customer[column] = values.get(column) or None
+        return customer
+
+    def _date(self, column, text):
+        if not text:
+            return None
+        for format_ in DATE_FORMATS:
+            try:
+                date = dt.datetime.strptime(text, format_).date()
+            except ValueError:
+                continue
+            if not dt.date(1900, 1, 1) <= date <= dt.date.today():
+                raise RowError(gettext(
+                        'jewel_crm.msg_import_date_range',
+                        column=column, value=text))
+            return date
+        raise RowError(gettext(
+                'jewel_crm.msg_import_date_invalid',
+                column=column, value=text))
+
+    def _amount(self, column, text):
+        if not text:
+            return None
+        try:
+            amount = Decimal(text.replace(',', ''))
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount < 0:
+            raise RowError(gettext(
+                    'jewel_crm.msg_import_amount_invalid',
+                    column=column, value=text))
+        return amount.quantize(Decimal('0.01'))
+
+    def _choices(self, column, text, choices):
+        if not text:
+            return []
+        by_label = {}
+        for value, label in choices:
+            by_label[value] = value
+            by_label[label.lower()] = value
+        values = []
+        for item in text.split(LIST_SEPARATOR):
+            item = item.strip().lower()
+            if not item:
+                continue
+            if item not in by_label:
+                raise RowError(gettext(
+                        'jewel_crm.msg_import_choice_unknown',
+                        column=column, value=item,
+                        known=', '.join(v for v, _ in choices)))
+            values.append(by_label[item])
+        return values
+
+    def _reject_existing(self):
+        "Reject rows whose phone or e-mail is a customer of the business"
+        pool = Pool()
+        Mechanism = pool.get('party.contact_mechanism')
+        Party = pool.get('party.party')
+        mechanism = Mechanism.__table__()
+        party = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        by_value = {}
+        for customer in self.valid:
+            for kind, value in customer['keys']:
+                by_value[value] = customer
+        owners = {}
+        for values in grouped_slice(list(by_value), 1000):
+            cursor.execute(*mechanism.join(
+                    party, condition=mechanism.party == party.id).select(
+                    mechanism.value_compact, party.name, party.code,
+                    where=mechanism.value_compact.in_(list(values))
+                    & (party.company == self.company.id)
+                    & mechanism.type.in_(
+                        sorted(phone.PHONE_TYPES | {'email'}))))
+            for value, name, code in cursor:
+                owners.setdefault(value, (name, code))
+        if not owners:
+            return
+        valid = []
+        for customer in self.valid:
+            taken = [v for _, v in customer['keys'] if v in owners]
+            if taken:
+                name, code = owners[taken[0]]
+                self.rejected.append((customer['line'], gettext(
+                            'jewel_crm.msg_import_exists',
+                            value=taken[0], party=name or '', code=code)))
+            else:
+                valid.append(customer)
+        self.valid = valid
+
+    def report(self):
+        "One line per rejected row"
+        return '\n'.join(
+            gettext('jewel_crm.msg_import_rejected_line',
+                line=line, reason=reason)
+            for line, reason in self.rejected)
+
+    # Writing
+
+    def write(self):
+        "Create the valid customers with set-based inserts; return count"
+        if not self.valid:
+            return 0
+        writer = _BulkWriter(self.company, self.filename)
+        for chunk in grouped_slice(self.valid, 1000):
+            chunk = list(chunk)
+            writer.write(chunk)
+            self.progress(len(chunk))
+        writer.finish()
+        self.new_tags = writer.new_tags
+        return len(self.valid)
+
+
+class RowError(Exception):
+    pass
+
+
+class _BulkWriter:
+    "INSERTs for parties and what hangs off them, in the ORM's transaction"
+
+    def __init__(self, company, filename):
+        pool = Pool()
+        self.pool = pool
+        self.company = company
+        self.filename = filename
+        self.transaction = Transaction()
+        self.cursor = self.transaction.connection.cursor()
+        self.user = self.transaction.user
+        Configuration = pool.get('party.configuration')
+        with self.transaction.set_context(company=company.id):
+            self.sequence = Configuration(1).get_multivalue(
+                'party_sequence', company=company.id)
+        Category = pool.get('party.category')
+        self.tags = {c.name: c.id for c in Category.search([
+                    ('company', '=', company.id)])}
+        self.new_tags = set()
+        self.country = None
+        for address in company.party.addresses:
+            if address.country:
+                self.country = address.country.id
+                break
+        Party = pool.get('party.party')
+        self.choice_fields = {
+            field: Party._fields[field] for field, _ in CHOICES.values()}
+
+    def insert(self, model_name, columns, rows):
+        "Insert rows (lists of values) and return their ids, in order"
+        Model = self.pool.get(model_name)
+        table = Model.__table__()
+        database = self.transaction.database
+        columns = [getattr(table, c) for c in columns] + [
+            table.create_uid, table.create_date]
+        rows = [list(r) + [self.user, CurrentTimestamp()] for r in rows]
+        ids = []
+        size = max(1, 30000 // (len(columns) + 1))
+        for chunk in grouped_slice(rows, size):
+            chunk = list(chunk)
+            new_ids = database.nextid(
+                self.transaction.connection, Model._table, count=len(chunk))
+            if new_ids is not None:
+                if len(chunk) == 1:
+                    new_ids = [new_ids]
+                self.cursor.execute(*table.insert(
+                        columns + [table.id],
+                        [r + [i] for r, i in zip(chunk, new_ids)]))
+                ids.extend(new_ids)
+            else:
+                for row in chunk:
+                    if database.has_returning():
+                        self.cursor.execute(*table.insert(
+                                columns, [row], [table.id]))
+                        ids.append(self.cursor.fetchone()[0])
+                    else:
+                        self.cursor.execute(*table.insert(columns, [row]))
+                        ids.append(database.lastid(self.cursor))
+        return ids
+
+    def write(self, customers):
+        codes = list(self.sequence.get_many(len(customers)))
+        party_ids = self.insert('party.party', [
+                'code', 'code_alnum', 'name', 'company', 'active',
+                'is_customer', 'birthday', 'anniversary', 'spouse_name',
+                'community', 'lead_source', 'budget_min', 'budget_max',
+                'customer_notes', 'preferred_metals', 'preferred_stones',
+                'preferred_styles', 'festivals'], [
+                [code, ''.join(ch for ch in code if ch.isalnum()), c['name'],
+                    self.company.id, True, True, c['birthday'],
+                    c['anniversary'], c['spouse'], c['community'],
+                    c['lead_source'], c['budget_min'], c['budget_max'],
+                    c['notes']] + [
+                    self.choice_fields[f].sql_format(c[f] or None)
+                    for f, _ in CHOICES.values()]
+                for code, c in zip(codes, customers)])
+        self.insert('party.address', [
+                'party', 'city', 'country', 'active'], [
+                [p, c['city'], self.country, True]
+                for p, c in zip(party_ids, customers)])
+        mechanisms = []
+        for party_id, c in zip(party_ids, customers):
+            for column, display, e164 in c['phones']:
+                mechanisms.append(
+                    [party_id, column, display, e164, True])
+            if c.get('email'):
+                mechanisms.append([
+                        party_id, 'email', c['email'],
+                        c['email'].lower(), True])
+        self.insert('party.contact_mechanism', [
+                'party', 'type', 'value', 'value_compact', 'active'],
+            mechanisms)
+        self._write_tags(party_ids, customers)
+        now = dt.datetime.now()
+        self.insert('jewel.customer.consent', [
+                'company', 'party', 'channel', 'granted', 'date', 'source'], [
+                [self.company.id, p, channel, True, now, 'import']
+                for p, c in zip(party_ids, customers)
+                for channel in c['consents']])
+        self.insert('jewel.customer.audit', [
+                'company', 'party', 'date', 'user', 'action', 'subject',
+                'new_value'], [
+                [self.company.id, p, now, self.user, 'import', 'profile',
+                    self.filename[:500] or None]
+                for p in party_ids])
+
+    def _write_tags(self, party_ids, customers):
+        Category = self.pool.get('party.category')
+        missing = sorted({t for c in customers for t in c['tags']}
+            - set(self.tags))
+        if missing:
+            with self.transaction.set_context(company=self.company.id):
+                for category in Category.create([
+                            {'name': n, 'company': self.company.id}
+                            for n in missing]):
+                    self.tags[category.name] = category.id
+            self.new_tags.update(missing)
+        self.insert('party.party-party.category', ['party', 'category'], [
+                [p, self.tags[t]] for p, c in zip(party_ids, customers)
+                for t in dict.fromkeys(c['tags'])])
+
+    def finish(self):
+        self.transaction.counter += 1
+        for cache in self.transaction.cache.values():
+            for name in ['party.party', 'party.contact_mechanism']:
+                cache.pop(name, None)
+
+
+def import_customers(company, data, filename, valid_only=False,
+        progress=None):
+    """Check and, when allowed, write a file of customers.
+    Return the importer: valid, rejected, written count in .written"""
+    rows = read_file(data, filename)
+    importer = CustomerImporter(company, filename, progress=progress)
+    importer.check(rows)
+    importer.written = 0
+    if not importer.rejected or valid_only:
+        importer.written = importer.write()
+    return importer
+
+
+# Export
+
+def export_rows(parties):
+    "The customers as dictionaries of the import columns"
+    pool = Pool()
+    Consent = pool.get('jewel.customer.consent')
+    consents = {}
+    for sub in grouped_slice([p.id for p in parties], 1000):
+        for consent in Consent.search([('party', 'in', list(sub))]):
+            if consent.granted:
+                consents.setdefault(consent.party.id, set()).add(
+                    consent.channel)
+    for party in parties:
+        row = dict.fromkeys(COLUMNS, '')
+        row['name'] = party.name or ''
+        for mechanism in party.contact_mechanisms:
+            if mechanism.type in PHONE_COLUMNS and not row[mechanism.type]:
+                row[mechanism.type] = mechanism.value_compact or ''
+            elif mechanism.type == 'email' and not row['email']:
+                row['email'] = mechanism.value or ''
+        for column in ['birthday', 'anniversary']:
+            value = getattr(party, column)
+            row[column] = value.isoformat() if value else ''
+        row['spouse'] = party.spouse_name or ''
+        row['community'] = party.community or ''
+        row['city'] = next(
+            (a.city for a in party.addresses if a.city), '') or ''
+        row['tags'] = LIST_SEPARATOR.join(c.name for c in party.categories)
+        row['lead_source'] = party.lead_source.code if party.lead_source \
+            else ''
+        for column in ['budget_min', 'budget_max']:
+            value = getattr(party, column)
+            row[column] = str(value) if value is not None else ''
+        for column, (field, _) in CHOICES.items():
+            row[column] = LIST_SEPARATOR.join(getattr(party, field) or [])
+        row['notes'] = party.customer_notes or ''
+        for column, channel in CONSENT_COLUMNS.items():
+            row[column] = 'yes' if channel in consents.get(
+                party.id, ()) else 'no'
+        yield row
+
+
+def escape_formula(value):
+    "Keep spreadsheets from running a cell as a formula"
+    if value and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_csv(parties):
+    output = io.StringIO()
+    writer = csv.DictWriter(output, COLUMNS, lineterminator='\n')
+    writer.writeheader()
+    for row in export_rows(parties):
+        writer.writerow({k: escape_formula(v) for k, v in row.items()})
+    return output.getvalue().encode('utf-8')
+
+
+def export_json(parties):
+    rows = []
+    for row in export_rows(parties):
+        for column in ['tags'] + list(CHOICES):
+            row[column] = row[column].split(LIST_SEPARATOR) \
+                if row[column] else []
+        for column in CONSENT_COLUMNS:
+            row[column] = row[column] == 'yes'
+        rows.append(row)
+    return json.dumps(rows, ensure_ascii=False, indent=1).encode('utf-8')
+
+
+# Wizards
+
+class CustomerImportStart(ModelView):
+    "Import customers"
+    __name__ = 'jewel.customer.import.start'
+    file = fields.Binary("File", filename='filename', required=True,
+        help="CSV (comma or semicolon, UTF-8) or JSON list of customers.")
+    filename = fields.Char("File Name")
+    on_error = fields.Selection([
+            ('nothing', "Import nothing if a row is rejected"),
+            ('valid_only', "Import the valid rows only"),
+            ], "When Rows Are Rejected", required=True)
+    columns = fields.Text("Columns", readonly=True)
+
+    @classmethod
+    def default_on_error(cls):
+        return 'nothing'
+
+    @classmethod
+    def default_columns(cls):
+        return ', '.join(COLUMNS)
+
+
+class CustomerImportCheck(ModelView):
+    "Checked customer file"
+    __name__ = 'jewel.customer.import.check'
+    valid = fields.Integer("Valid Rows", readonly=True)
+    rejected = fields.Integer("Rejected Rows", readonly=True)
+    can_import = fields.Boolean("Can Import", readonly=True)
+    report = fields.Text("Rejected Rows", readonly=True)
+
+
+class CustomerImportDone(ModelView):
+    "Imported customers"
+    __name__ = 'jewel.customer.import.done'
+    written = fields.Integer("Customers Created", readonly=True)
+    rejected = fields.Integer("Rows Rejected", readonly=True)
+    new_tags = fields.Char("New Tags", readonly=True)
+
+
+class CustomerImport(Wizard):
+    "Check a file of customers, then import it in one transaction"
+    __name__ = 'jewel.customer.import'
+    start = StateView(
+        'jewel.customer.import.start',
+        'jewel_crm.customer_import_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Check", 'check', 'tryton-forward', default=True),
+            ])
+    check = StateTransition()
+    checked = StateView(
+        'jewel.customer.import.check',
+        'jewel_crm.customer_import_check_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Import", 'import_', 'tryton-ok', default=True,
+                states={'invisible': ~Eval('can_import', False)}),
+            ])
+    import_ = StateTransition()
+    done = StateView(
+        'jewel.customer.import.done',
+        'jewel_crm.customer_import_done_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+
+    def _company(self):
+        Company = Pool().get('company.company')
+        return Company(Transaction().context['company'])
+
+    def transition_check(self):
+        importer = CustomerImporter(self._company(), self.start.filename)
+        importer.check(read_file(self.start.file, self.start.filename))
+        self.checked.valid = len(importer.valid)
+        self.checked.rejected = len(importer.rejected)
+        self.checked.report = importer.report()
+        self.checked.can_import = bool(importer.valid) and (
+            not importer.rejected or self.start.on_error == 'valid_only')
+        return 'checked'
+
+    def default_checked(self, fields):
+        return {
+            'valid': self.checked.valid,
+            'rejected': self.checked.rejected,
+            'report': self.checked.report,
+            'can_import': self.checked.can_import,
+            }
+
+    def transition_import_(self):
+        importer = import_customers(
+            self._company(), self.start.file, self.start.filename,
+            valid_only=self.start.on_error == 'valid_only')
+        if importer.rejected and self.start.on_error != 'valid_only':
+            raise ValidationError(gettext(
+                    'jewel_crm.msg_import_rejected_nothing_written',
+                    count=len(importer.rejected)), importer.report())
+        self.done.written = importer.written
+        self.done.rejected = len(importer.rejected)
+        self.done.new_tags = ', '.join(sorted(importer.new_tags))
+        return 'done'
+
+    def default_done(self, fields):
+        return {
+            'written': self.done.written,
+            'rejected': self.done.rejected,
+            'new_tags': self.done.new_tags,
+            }
+
+
+class CustomerExportStart(ModelView):
+    "Export customers"
+    __name__ = 'jewel.customer.export.start'
+    format = fields.Selection([
+            ('csv', "CSV"),
+            ('json', "JSON"),
+            ], "Format", required=True)
+    file = fields.Binary("File", filename='filename', readonly=True)
+    filename = fields.Char("File Name", readonly=True)
+
+    @classmethod
+    def default_format(cls):
+        return 'csv'
+
+
+class CustomerExport(Wizard):
+    "Export the selected customers to CSV or JSON"
+    __name__ = 'jewel.customer.export'
+    start = StateView(
+        'jewel.customer.export.start',
+        'jewel_crm.customer_export_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Export", 'export', 'tryton-forward', default=True),
+            ])
+    export = StateTransition()
+    result = StateView(
+        'jewel.customer.export.start',
+        'jewel_crm.customer_export_start_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+
+    def transition_export(self):
+        parties = self.records
+        if self.start.format == 'json':
+            self.result.file = export_json(parties)
+        else:
+            self.result.file = export_csv(parties)
+        self.result.format = self.start.format
+        self.result.filename = 'customers.%s' % self.start.format
+        return 'result'
+
+    def default_result(self, fields):
+        return {
+            'format': self.result.format,
+            'file': self.result.file,
+            'filename': self.result.filename,
+            }

@@ -1,0 +1,65 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Phone identity: one E.164 form for every way a number is written.
+
+Numbers are read with the company's country as default region (a Jaipur
+shop types 98290 12345, 098290-12345 or +91 98290 12345 for the same
+mobile) and shown in national format when they belong to that country.
+"""
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat
+
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+# Region used when a company has no address with a country
+FALLBACK_REGION = 'IN'
+PHONE_TYPES = {'phone', 'mobile', 'fax', 'whatsapp'}
+
+
+def company_region(company=None):
+    "The ISO country code phone numbers of the company default to"
+    if company is None:
+        company_id = Transaction().context.get('company')
+        if not company_id:
+            return FALLBACK_REGION
+        company = Pool().get('company.company')(company_id)
+    for address in company.party.addresses:
+        if address.country:
+            return address.country.code
+    return FALLBACK_REGION
+
+
+def parse(text, region):
+    "Return the valid phonenumbers.PhoneNumber written as text, or None"
+    if not text or not text.strip():
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return number
+
+
+def to_e164(text, region):
+    "The E.164 form of text, or None when it is not a valid number"
+    number = parse(text, region)
+    if number is None:
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def display(number, region):
+    "National format for numbers of region, international for the others"
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def looks_like_phone(text):
+    "True when text is only digits and phone punctuation"
+    stripped = text.strip().strip('%')
+    digits = sum(c.isdigit() for c in stripped)
+    return digits >= 6 and all(c.isdigit() or c in '+-() ./' for c in stripped)
