@@ -41,6 +41,18 @@ def _serve(args):
     return web.serve(args.database, args.host, args.port)
 
 
+def _import_customers(args):
+    from . import customers
+    return customers.import_customers(args.database, args.file,
+        args.business, args.user, args.valid_only)
+
+
+def _export_customers(args):
+    from . import customers
+    return customers.export_customers(args.database, args.business,
+        args.user, args.format, args.output)
+
+
 def _logins(args):
     _print_logins()
 
@@ -74,6 +86,24 @@ def parser():
         "from npm").set_defaults(func=_install_web)
     commands.add_parser('logins', help="print the demo logins"
         ).set_defaults(func=_logins)
+    importer = commands.add_parser('import-customers',
+        help="import customers from a CSV or JSON file: every row is "
+        "checked first; nothing is written if one is rejected")
+    importer.add_argument('file')
+    importer.add_argument('--business', required=True,
+        help="name of the business (company) receiving the customers")
+    importer.add_argument('--user', default='admin',
+        help="login recorded as author of the import (default: admin)")
+    importer.add_argument('--valid-only', action='store_true',
+        help="import the valid rows even when others are rejected")
+    importer.set_defaults(func=_import_customers)
+    exporter = commands.add_parser('export-customers',
+        help="export the customers of a business to CSV or JSON")
+    exporter.add_argument('--business', required=True)
+    exporter.add_argument('--user', default='admin')
+    exporter.add_argument('--format', choices=['csv', 'json'], default='csv')
+    exporter.add_argument('-o', '--output', help="file (default: stdout)")
+    exporter.set_defaults(func=_export_customers)
     serve = commands.add_parser('serve', help="serve the web client and RPC")
     serve.add_argument('--host', default=os.environ.get('JEWEL_HOST',
             'localhost'))

@@ -118,10 +118,13 @@ def _trytond_admin(name):
         env['TRYTONPASSFILE'] = passfile.name
         admin = [os.path.join(os.path.dirname(sys.executable), 'trytond-admin'),
             '-d', name]
-        for args in (['--all', '--email', 'admin@jewel.example'],
+        # No e-mail for admin: with email-validator installed trytond-admin
+        # checks the domain in DNS, which an offline shop server cannot do.
+        # The newline answers its prompt for one.
+        for args in (['--all'],
                 ['-u', *MODULES, '--activate-dependencies']):
-            result = subprocess.run(admin + args, env=env,
-                stdin=subprocess.DEVNULL, capture_output=True, text=True)
+            result = subprocess.run(admin + args, env=env, input='\n',
+                capture_output=True, text=True)
             if result.returncode:
                 sys.stderr.write(result.stderr[-4000:])
                 raise LauncherError(

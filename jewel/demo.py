@@ -262,6 +262,8 @@ def _catalogue(config, business, state):
 def _customers(config, business, state):
     Party = _model('party.party')
     Category = _model('party.category')
+    LeadSource = _model('jewel.lead_source')
+    RingSize = _model('jewel.ring_size')
     company = state[business['key']]
     existing = {p.name for p in Party.find([('company', '=', company.id)])}
     vip = _find_one(Category, [
@@ -269,19 +271,63 @@ def _customers(config, business, state):
     if not vip:
         vip = Category(name="VIP")
         vip.save()
+    sources = {s.code: s for s in LeadSource.find([
+                ('company', '=', company.id)])}
+    state['ring_sizes'] = RingSize.find([('system', '=', 'in')])
     for number, name in enumerate(business['customers'], start=1):
         if name in existing:
             continue
-        party = Party(name=name)
+        party = Party(name=name, is_customer=True)
+        _profile(party, number, sources, state)
         party.contact_mechanisms.new(
             type='mobile',
             value=f"+91 {business['phone_prefix']} {number:05d}")
+        if number % 3 == 0:
+            party.contact_mechanisms.new(
+                type='email', value=_email(name, business))
+        if number % 2 == 1:
+            party.consents.new(channel='whatsapp', source='in_store')
         address = party.addresses.new()
         address.city = business['city']
         address.country = state['india']
         if number % 5 == 1:
             party.categories.append(Category(vip.id))
         party.save()
+
+
+PROFILES = [
+    (['yellow_gold'], ['kundan', 'polki'], ['necklaces', 'bangles'],
+        ['diwali', 'dhanteras'], 'walk_in'),
+    (['white_gold', 'platinum'], ['diamond'], ['rings', 'earrings'],
+        ['christmas'], 'instagram'),
+    (['rose_gold'], ['pearl'], ['pendants', 'chains'],
+        ['akshaya_tritiya'], 'referral'),
+    (['yellow_gold', 'silver'], ['ruby', 'emerald'], ['mangalsutra'],
+        ['karwa_chauth', 'navratri'], 'google'),
+    ]
+
+
+def _profile(party, number, sources, state):
+    "A believable jewellery profile; every customer a little different"
+    metals, stones, styles, festivals, source = PROFILES[number % 4]
+    party.preferred_metals = metals
+    party.preferred_stones = stones
+    party.preferred_styles = styles
+    party.festivals = festivals
+    party.lead_source = sources[source]
+    party.budget_min = Decimal(25000 * (1 + number % 4))
+    party.budget_max = party.budget_min * 4
+    party.birthday = datetime.date(1965 + number, 1 + number % 12, 1 + number)
+    if number % 2:
+        party.anniversary = datetime.date(
+            1990 + number, 1 + (number * 5) % 12, 28 - number)
+    ring_sizes = state['ring_sizes']
+    party.ring_size = ring_sizes[(8 + number) % len(ring_sizes)]
+
+
+def _email(name, business):
+    local = name.lower().replace(' ', '.').replace("'", '')
+    return f"{local}@{business['key']}-customer.in"
 
 
 def _documents(config, business, state):

@@ -28,6 +28,7 @@ class Company(metaclass=PoolMeta):
     @classmethod
     def _default_lead_sources(cls, companies):
         LeadSource = Pool().get('jewel.lead_source')
-        with without_check_access():
-            for company in companies:
+        for company in companies:
+            with without_check_access(), Transaction().set_context(
+                    company=company.id):
                 LeadSource.create_defaults(company)
