@@ -1,7 +1,7 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from email_validator import EmailNotValidError, validate_email
-from sql import Null
+from sql import Literal, Null
 
 from trytond.i18n import gettext
 from trytond.model import Index, fields
@@ -103,10 +103,13 @@ class ContactMechanism(metaclass=PoolMeta):
         "A phone or e-mail names one customer of a business"
         for mechanism in mechanisms:
             kind = cls._identity_kind(mechanism.type)
-            if not kind or not mechanism.value_compact:
+            if not kind or not mechanism.value or not mechanism.active:
                 continue
+            # validation runs before compute_fields fills value_compact
+            value_compact = mechanism.format_value_compact(
+                mechanism.value, mechanism.type)
             other = cls.find_identity(
-                mechanism.value_compact, kind, mechanism.party.company,
+                value_compact, kind, mechanism.party.company,
                 exclude_party=mechanism.party)
             if other:
                 raise ValidationError(gettext(
@@ -129,8 +132,9 @@ class ContactMechanism(metaclass=PoolMeta):
         mechanism = cls.__table__()
         party = Party.__table__()
         company_id = company.id if company else None
-        where = (mechanism.value_compact == value_compact) & (
-            mechanism.type.in_(cls.identity_types(kind)))
+        where = ((mechanism.value_compact == value_compact)
+            & mechanism.type.in_(cls.identity_types(kind))
+            & (mechanism.active == Literal(True)))
         where &= (party.company == company_id) if company_id else (
             party.company == Null)
         if exclude_party and exclude_party.id is not None \

@@ -15,6 +15,7 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from email_validator import EmailNotValidError, validate_email
+from sql import Literal
 from sql.functions import CurrentTimestamp
 
 from trytond import config
@@ -348,6 +349,7 @@ class CustomerImporter:
                     mechanism.value_compact, party.name, party.code,
                     where=mechanism.value_compact.in_(list(values))
                     & (party.company == self.company.id)
+                    & (mechanism.active == Literal(True))
                     & mechanism.type.in_(
                         sorted(phone.PHONE_TYPES | {'email'}))))
             for value, name, code in cursor:

@@ -11,7 +11,7 @@ from trytond.model.exceptions import AccessError, ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, inactive_records
 
 from . import phone
 from .company_field import TenantMixin, tenant_company_field
@@ -268,3 +268,40 @@ class Category(TenantMixin, metaclass=PoolMeta):
             lambda t: (t.name, Coalesce(t.parent, -1)),
             'party.msg_category_name_unique')
         cls.restrict_parent_to_company()
+
+
+class Replace(metaclass=PoolMeta):
+    "Merging two customers also moves their jewellery records"
+    __name__ = 'party.replace'
+
+    @classmethod
+    def fields_to_replace(cls):
+        return super().fields_to_replace() + [
+            ('jewel.customer.consent', 'party'),
+            ('jewel.customer.audit', 'party'),
+            ('party.party', 'referred_by'),
+            ('party.party', 'spouse'),
+            ]
+
+    def transition_replace(self):
+        "The destination's consent wins where both customers have one"
+        Consent = Pool().get('jewel.customer.consent')
+        source, destination = self.ask.source, self.ask.destination
+        kept = {c.channel for c in destination.consents}
+        Consent.delete([c for c in source.consents if c.channel in kept])
+        moved = [m.id for m in source.contact_mechanisms]
+        state = super().transition_replace()
+        self._keep_moved_identities(destination, moved)
+        return state
+
+    def _keep_moved_identities(self, destination, moved):
+        "The merged customer is still found by the numbers of the other"
+        Mechanism = Pool().get('party.contact_mechanism')
+        with inactive_records():
+            mechanisms = Mechanism.browse(moved)
+            known = {(m.type, m.value_compact)
+                for m in destination.contact_mechanisms
+                if m.active and m.id not in moved}
+            revive = [m for m in mechanisms
+                if (m.type, m.value_compact) not in known]
+            Mechanism.write(revive, {'active': True})

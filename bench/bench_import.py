@@ -1,0 +1,95 @@
+"""Import 100,000 customers from CSV with the real CLI; baseline: a raw
+COPY of the same rows into a scratch table, in the same run.
+
+Target (issue "Customers"): >= 5,000 rows/s, peak memory <= 500 MB.
+"""
+import os
+import subprocess
+import sys
+import time
+
+import common
+import customers_csv
+
+TARGET_ROWS_PER_S = 5000
+TARGET_RSS_MB = 500
+SCRATCH = 'bench_copy_scratch'
+
+
+def run_cli_import(database, path):
+    """Run python -m jewel import-customers; (seconds, peak RSS in MB of
+    that process, its output)"""
+    log = common.DATA / 'import.log'
+    with open(log, 'w') as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [sys.executable, '-m', 'jewel', '-d', database,
+                'import-customers', str(path), '--business', common.BUSINESS],
+            cwd=common.ROOT, env=common.launcher_env(), stdout=output,
+            stderr=subprocess.STDOUT)
+        # wait4: the resource usage of this child alone
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    text = log.read_text()
+    if process.returncode:
+        raise RuntimeError(f"import-customers failed:\n{text[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, text
+
+
+def raw_copy(database, path):
+    "Seconds to COPY the CSV rows, as text, into a scratch table"
+    columns = ', '.join(f'"{c}" text' for c in customers_csv.COLUMNS)
+    data = path.read_bytes()
+    with common.connect(database) as connection:
+        connection.execute(f'DROP TABLE IF EXISTS {SCRATCH}')
+        connection.execute(f'CREATE TABLE {SCRATCH} ({columns})')
+        try:
+            started = time.perf_counter()
+            with connection.transaction():
+                with connection.cursor() as cursor:
+                    with cursor.copy(f'COPY {SCRATCH} FROM STDIN '
+                            '(FORMAT csv, HEADER true)') as copy:
+                        copy.write(data)
+            seconds = time.perf_counter() - started
+            copied, = connection.execute(
+                f'SELECT count(*) FROM {SCRATCH}').fetchone()
+        finally:
+            connection.execute(f'DROP TABLE IF EXISTS {SCRATCH}')
+    assert copied == customers_csv.BATCH_SIZE, copied
+    return seconds
+
+
+def run():
+    base = common.demo_database()
+    database = base + '_import'
+    path = customers_csv.ensure(0)
+    rows = customers_csv.BATCH_SIZE
+    common.clone_database(base, database)
+    before = common.count_customers(database)
+    seconds, rss, output = run_cli_import(database, path)
+    imported = common.count_customers(database) - before
+    if imported != rows:
+        raise RuntimeError(
+            f"{imported} customers imported, expected {rows}:\n"
+            f"{output[-3000:]}")
+    copy_seconds = raw_copy(database, path)
+    common.say(
+        f"import: {rows} rows in {seconds:.1f} s = {rows / seconds:.0f} "
+        f"rows/s (target ≥ {TARGET_ROWS_PER_S}), peak RSS {rss:.0f} MB "
+        f"(target ≤ {TARGET_RSS_MB}); raw COPY {copy_seconds:.2f} s; "
+        f"ratio import/COPY = {seconds / copy_seconds:.0f}×")
+    keep_for_lookup(base, database)
+    return rows / seconds >= TARGET_ROWS_PER_S and rss <= TARGET_RSS_MB
+
+
+def keep_for_lookup(base, database):
+    "The imported database starts the million-customer one, or goes"
+    if common.database_exists(base + '_1m'):
+        common.drop_database(database)
+    else:
+        common.rename_database(database, base + '_1m')
+
+
+if __name__ == '__main__':
+    run()

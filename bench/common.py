@@ -1,0 +1,248 @@
+"""What the benchmarks share: the PostgreSQL bench databases, the launcher,
+a JSON-RPC client and small statistics helpers.
+
+Databases (all named jewel_bench_<hash of addons/ and jewel/>):
+- jewel_bench_<hash>         the Jewel modules and the demo data, the template
+- jewel_bench_<hash>_import  a copy receiving the 100k rows of the import
+                             benchmark (then kept as the start of _1m)
+- jewel_bench_<hash>_1m      Jaipur Gold Palace with 1,000,000 customers,
+                             kept between runs
+"""
+import base64
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'tests'))
+
+from server import source_hash  # noqa: E402
+
+PG_URI = os.environ.get('JEWEL_BENCH_PG',
+    'postgresql://postgres@127.0.0.1:5432/')
+DATA = ROOT / 'var' / 'bench'
+PREFIX = 'jewel_bench_'
+BUSINESS = "Jaipur Gold Palace"
+PASSWORD = 'Jewel@Demo2026'
+
+
+def say(text):
+    print(text, flush=True)
+
+
+def launcher_env():
+    env = dict(os.environ)
+    env['TRYTOND_DATABASE__URI'] = PG_URI
+    env.pop('JEWEL_DB', None)
+    return env
+
+
+def base_name():
+    return f'{PREFIX}{source_hash()}'
+
+
+# PostgreSQL
+
+def connect(database='postgres', autocommit=True):
+    import psycopg
+    return psycopg.connect(PG_URI.rstrip('/') + '/' + database,
+        autocommit=autocommit, connect_timeout=5)
+
+
+def database_exists(name):
+    with connect() as connection:
+        return connection.execute(
+            'SELECT 1 FROM pg_database WHERE datname = %s',
+            (name,)).fetchone() is not None
+
+
+def drop_database(name):
+    assert name.startswith(PREFIX)
+    with connect() as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def rename_database(old, new):
+    assert old.startswith(PREFIX) and new.startswith(PREFIX)
+    with connect() as connection:
+        connection.execute(f'ALTER DATABASE "{old}" RENAME TO "{new}"')
+
+
+def clone_database(template, name):
+    "A fresh copy of template (CREATE DATABASE ... TEMPLATE, a file copy)"
+    drop_database(name)
+    with connect() as connection:
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+def drop_stale_databases():
+    "Bench databases of older sources, unless someone is using them"
+    import psycopg
+    current = base_name()
+    with connect() as connection:
+        names = [n for n, in connection.execute(
+                'SELECT datname FROM pg_database WHERE datname LIKE %s',
+                (PREFIX.replace('_', r'\_') + '%',))]
+        for name in names:
+            if name == current or name.startswith(current + '_'):
+                continue
+            try:
+                connection.execute(f'DROP DATABASE "{name}"')
+                say(f"dropped stale bench database {name}")
+            except psycopg.Error:
+                pass
+
+
+def company_id(database, business=BUSINESS):
+    with connect(database) as connection:
+        return connection.execute(
+            'SELECT c.id FROM company_company c '
+            'JOIN party_party p ON p.id = c.party WHERE p.name = %s',
+            (business,)).fetchone()[0]
+
+
+def count_customers(database, business=BUSINESS):
+    with connect(database) as connection:
+        return connection.execute(
+            'SELECT count(*) FROM party_party '
+            'WHERE company = %s AND is_customer AND active',
+            (company_id(database, business),)).fetchone()[0]
+
+
+# The launcher
+
+def launcher(database, *args, **kwargs):
+    "python -m jewel -d database ARGS, failing loudly"
+    result = subprocess.run(
+        [sys.executable, '-m', 'jewel', '-d', database, *args], cwd=ROOT,
+        env=launcher_env(), capture_output=True, text=True, **kwargs)
+    if result.returncode:
+        raise RuntimeError(f"python -m jewel {' '.join(args)} failed:\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def demo_database():
+    """The database with the Jewel modules and the demo data, made once
+    per source by the launcher (create then demo)"""
+    name = base_name()
+    if database_exists(name):
+        return name
+    drop_stale_databases()
+    building = name + '_building'
+    drop_database(building)
+    started = time.monotonic()
+    say(f"creating {name} (python -m jewel create, demo)...")
+    launcher(building, 'create')
+    launcher(building, 'demo')
+    rename_database(building, name)
+    say(f"  done in {time.monotonic() - started:.0f} s")
+    return name
+
+
+def import_file(database, path, timeout=None):
+    "python -m jewel import-customers PATH into the business; stdout"
+    return launcher(database, 'import-customers', str(path),
+        '--business', BUSINESS, timeout=timeout)
+
+
+# JSON-RPC
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    "python -m jewel serve on a free port, as make run starts it"
+
+    def __init__(self, database):
+        self.database = database
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.process = None
+
+    def __enter__(self):
+        DATA.mkdir(parents=True, exist_ok=True)
+        self.log = open(DATA / 'server.log', 'w')
+        self.process = subprocess.Popen(
+            [sys.executable, '-m', 'jewel', '-d', self.database, 'serve',
+                '--host', '127.0.0.1', '--port', str(self.port)],
+            cwd=ROOT, env=launcher_env(), stdout=self.log,
+            stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                self.call('common.server.version', [], db=False)
+                return self
+            except OSError:
+                time.sleep(0.3)
+        self.__exit__()
+        raise RuntimeError("server did not start: "
+            + (DATA / 'server.log').read_text()[-3000:])
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            self.process.wait(timeout=30)
+        self.log.close()
+
+    def call(self, method, params, db=True, token=None):
+        url = (f'{self.url}/{self.database}/rpc/' if db
+            else f'{self.url}/rpc/')
+        request = urllib.request.Request(url, method='POST',
+            data=json.dumps({'id': 1, 'method': method,
+                    'params': params}).encode(),
+            headers={'Content-Type': 'application/json'})
+        if token:
+            request.add_header('Authorization', f'Session {token}')
+        with urllib.request.urlopen(request, timeout=60) as response:
+            answer = json.loads(response.read())
+        if answer.get('error'):
+            raise RuntimeError(f"{method}: {answer['error']}")
+        return answer['result']
+
+    def login(self, login, password=PASSWORD):
+        return Session(self, login, password)
+
+
+class Session:
+    "A user's JSON-RPC session, calling with the user's context as sao does"
+
+    def __init__(self, server, login, password):
+        self.server = server
+        self.user_id, key, _ = server.call(
+            'common.db.login', [login, {'password': password}, 'en'])
+        self.token = base64.b64encode(
+            f'{login}:{self.user_id}:{key}'.encode()).decode()
+        self.context = {}
+        self.context = self.model('res.user', 'get_preferences', True)
+
+    def model(self, model, method, *args):
+        return self.server.call(f'model.{model}.{method}',
+            [*args, self.context], token=self.token)
+
+
+# Statistics
+
+def percentile(values, fraction):
+    "Nearest-rank percentile"
+    ordered = sorted(values)
+    rank = math.ceil(fraction * len(ordered))
+    return ordered[max(0, min(len(ordered), rank) - 1)]
+
+
+def timed(function, *args):
+    "(seconds, result)"
+    started = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - started, result

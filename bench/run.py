@@ -1,0 +1,40 @@
+"""make bench: the benchmarks of the issue "Customers" on PostgreSQL.
+
+    python bench/run.py [all|import|phone]     (make bench BENCH=import)
+
+Each benchmark prints its figure and its ratio to a baseline measured in
+the same run.  The first run builds the bench databases (demo, then a
+tenant of 1,000,000 customers); later runs reuse them until addons/ or
+jewel/ change.  A missed target is printed, not an error: timings
+are never asserted.
+"""
+import sys
+import time
+
+import bench_import
+import bench_phone_lookup
+import common
+
+BENCHMARKS = {
+    'import': bench_import.run,
+    'phone': bench_phone_lookup.run,
+    }
+
+
+def main(argv):
+    choice = argv[0] if argv else 'all'
+    names = list(BENCHMARKS) if choice == 'all' else [choice]
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark {unknown[0]!r}: choose all, "
+            + ', '.join(BENCHMARKS), file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    missed = [name for name in names if not BENCHMARKS[name]()]
+    common.say(f"bench: {time.monotonic() - started:.0f} s"
+        + (f"; target missed: {', '.join(missed)}" if missed else ""))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
