@@ -1,7 +1,7 @@
 """What the benchmarks share: the PostgreSQL bench databases, the launcher,
 a JSON-RPC client and small statistics helpers.
 
-Databases (all named jewel_bench_<hash of addons/ and jewel/>):
+Databases (all named jewel_bench_<hash of addons/ and jewel/demo.py>):
 - jewel_bench_<hash>         the Jewel modules and the demo data, the template
 - jewel_bench_<hash>_import  a copy receiving the 100k rows of the import
                              benchmark (then kept as the start of _1m)
@@ -9,6 +9,7 @@ Databases (all named jewel_bench_<hash of addons/ and jewel/>):
                              kept between runs
 """
 import base64
+import hashlib
 import json
 import math
 import os
@@ -20,9 +21,6 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / 'tests'))
-
-from server import source_hash  # noqa: E402
 
 PG_URI = os.environ.get('JEWEL_BENCH_PG',
     'postgresql://postgres@127.0.0.1:5432/')
@@ -41,6 +39,17 @@ def launcher_env():
     env['TRYTOND_DATABASE__URI'] = PG_URI
     env.pop('JEWEL_DB', None)
     return env
+
+
+def source_hash():
+    """Hash of what shapes a bench database: the modules (not their tests)
+    and the demo data"""
+    digest = hashlib.sha256()
+    paths = [p for p in sorted((ROOT / 'addons').rglob('*'))
+        if p.suffix in {'.py', '.xml', '.cfg'} and 'tests' not in p.parts]
+    for path in paths + [ROOT / 'jewel' / 'demo.py']:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def base_name():

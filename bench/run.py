@@ -4,9 +4,9 @@
 
 Each benchmark prints its figure and its ratio to a baseline measured in
 the same run.  The first run builds the bench databases (demo, then a
-tenant of 1,000,000 customers); later runs reuse them until addons/ or
-jewel/ change.  A missed target is printed, not an error: timings
-are never asserted.
+tenant of 1,000,000 customers); later runs reuse them until the modules
+(addons/, tests excepted) or the demo data (jewel/demo.py) change.
+A missed target is printed, not an error: timings are never asserted.
 """
 import sys
 import time

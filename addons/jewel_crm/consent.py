@@ -67,11 +67,6 @@ class CustomerConsent(AuditedMixin, TenantMixin, ModelSQL, ModelView):
     def default_source(cls):
         return 'in_store'
 
-    @fields.depends('party', '_parent_party.company')
-    def on_change_party(self):
-        if self.party and self.party.company:
-            self.company = self.party.company
-
     def get_rec_name(self, name):
         return '%s: %s' % (self.channel_string,
             'granted' if self.granted else 'withdrawn')
@@ -84,8 +79,7 @@ class CustomerConsent(AuditedMixin, TenantMixin, ModelSQL, ModelView):
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
     consents = fields.One2Many(
-        'jewel.customer.consent', 'party', "Consents",
-        context={'company': Eval('company', -1)}, depends={'company'})
+        'jewel.customer.consent', 'party', "Consents")
 
     def has_consent(self, channel):
         "True when the customer currently agrees to channel"

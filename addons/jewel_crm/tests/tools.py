@@ -32,9 +32,10 @@ def create_business(name, config=None):
 def create_staff(login, company, role, config=None):
     "A user of company with a Jewel CRM role"
     User = Model.get('res.user', config=config)
+    Company = Model.get('company.company', config=config)
     user = User(login=login, name=login, password=PASSWORD)
-    user.companies.append(company)
-    user.company = company
+    user.companies.append(Company(company.id))
+    user.company = Company(company.id)
     user.save()
     User.add_role([user.id], role, (config or get_config()).context)
     return User(user.id)
