@@ -8,7 +8,7 @@ export JEWEL_DB ?= jewel
 # PostgreSQL used by make test (trust auth, tests create and drop databases)
 export JEWEL_TEST_PG ?= postgresql://postgres@127.0.0.1:5432/
 
-.PHONY: run test install web db serve clean
+.PHONY: run test bench install web db serve clean
 
 run: install web db
 	@$(PY) -m jewel serve
@@ -34,6 +34,11 @@ serve: install
 
 test: install web
 	@$(PY) tests/run.py
+
+# Benchmarks on PostgreSQL (JEWEL_BENCH_PG), never run by make test or CI.
+# make bench BENCH=import (or BENCH=phone) runs one of them.
+bench: install web
+	@$(PY) bench/run.py $(or $(BENCH),all)
 
 clean:
 	rm -rf var test-artifacts
