@@ -117,6 +117,36 @@ class CustomerListTest(ServerTestCase):
             ).to_have_text(re.compile(r'/0$'))
         expect(list_rows(page)).to_have_count(0)
 
+    def test_counter_finds_customer_by_phone_in_any_form(self):
+        "Typed as the customer says it, the mobile finds the one customer"
+        page = self.page
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Jewel CRM', 'Customers')
+        expect(name_cell(page, 'Aarav Sharma')).to_be_visible()
+        for written in ['098290-00007', '+91 98290 00007', '9829000007']:
+            search(page, written)
+            expect(list_rows(page)).to_have_count(1)
+            expect(name_cell(page, 'Anil Mittal')).to_have_count(1)
+
+        # the 360 form of the customer found
+        name_cell(page, 'Anil Mittal').dblclick()
+        form = page.locator('#tabcontent .tab-pane.active .form')
+        expect(form.get_by_text('Customer 360')).to_be_visible()
+        expect(form.get_by_role('button', name='Sales')).to_be_visible()
+        expect(form.get_by_text('Last Purchase')).to_be_visible()
+        self.assert_screenshot(page, 'browser-customer-360.png')
+
+    def test_phone_of_another_business_finds_nothing(self):
+        page = self.page
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Jewel CRM', 'Customers')
+        expect(name_cell(page, 'Aarav Sharma')).to_be_visible()
+        # Rohan Mehta's mobile at Mumbai Diamond House
+        search(page, '098200-00001')
+        expect(page.locator('#tabcontent .tab-pane.active span.badge')
+            ).to_have_text(re.compile(r'/0$'))
+        expect(list_rows(page)).to_have_count(0)
+
     def assert_screenshot(self, page, name):
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name
