@@ -94,7 +94,9 @@ def explain_orm_query(database, session, typed):
     """EXPLAIN ANALYZE of the query Party.search builds for the user of the
     session (its context, record rules included)"""
     import os
+    import sys
     os.environ.update(common.launcher_env())
+    sys.path.insert(0, str(common.ROOT))
     from jewel import effective_config
     from trytond import config
     config.update_etc(str(effective_config()))
@@ -142,12 +144,12 @@ def run():
         rpc = summary(rpc_lookups(session, numbers))
         sql_lookups(database, numbers[:WARM_UP])
         sql = summary(sql_lookups(database, numbers))
+        common.say(
+            f"phone lookup over RPC at {count:,} customers: "
+            f"p50 {rpc[50]:.1f} ms, p95 {rpc[95]:.1f} ms "
+            f"(target ≤ {TARGET_P95_MS}), p99 {rpc[99]:.1f} ms; "
+            f"raw SQL p95 {sql[95]:.2f} ms; ratio {rpc[95] / sql[95]:.0f}×")
         statement, plan = explain_orm_query(database, session, numbers[0][0])
-    common.say(
-        f"phone lookup over RPC at {count:,} customers: "
-        f"p50 {rpc[50]:.1f} ms, p95 {rpc[95]:.1f} ms "
-        f"(target ≤ {TARGET_P95_MS}), p99 {rpc[99]:.1f} ms; "
-        f"raw SQL p95 {sql[95]:.2f} ms; ratio {rpc[95] / sql[95]:.0f}×")
     common.say(f"ORM query ({LOGIN}, phone {numbers[0][0]!r}): "
         f"{index_verdict(plan)}")
     (common.DATA / 'phone-lookup-plan.txt').write_text(

@@ -129,12 +129,19 @@ class CustomerListTest(ServerTestCase):
             expect(name_cell(page, 'Anil Mittal')).to_have_count(1)
 
         # the 360 form of the customer found
-        name_cell(page, 'Anil Mittal').dblclick()
+        name_cell(page, 'Anil Mittal').click()
+        page.locator('#tabcontent .tab-pane.active').get_by_role(
+            'button', name='Switch').click()
         form = page.locator('#tabcontent .tab-pane.active .form')
         expect(form.get_by_text('Customer 360')).to_be_visible()
         expect(form.get_by_role('button', name='Sales')).to_be_visible()
         expect(form.get_by_text('Last Purchase')).to_be_visible()
         self.assert_screenshot(page, 'browser-customer-360.png')
+
+        # her history: created by the demo loader
+        form.get_by_text('Privacy and History').click()
+        expect(form.get_by_text('Created').first).to_be_visible()
+        self.assert_screenshot(page, 'browser-customer-history.png')
 
     def test_phone_of_another_business_finds_nothing(self):
         page = self.page

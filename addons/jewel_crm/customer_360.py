@@ -21,7 +21,6 @@ sees no count for it.
 import datetime as dt
 from decimal import Decimal
 
-from sql import Literal
 from sql.aggregate import Count, Max
 
 from trytond.model import ModelView, fields
@@ -96,7 +95,7 @@ class Party(metaclass=PoolMeta):
                 query = Model.search(
                     [(field, 'in', list(sub_ids))] + domain, query=True)
                 cursor.execute(*table.select(
-                        column, Count(Literal('*')),
+                        column, Count(table.id),
                         where=table.id.in_(query),
                         group_by=[column]))
                 counts.update(cursor)

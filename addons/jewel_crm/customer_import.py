@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from decimal import Decimal, InvalidOperation
 
 from email_validator import EmailNotValidError, validate_email
@@ -458,12 +459,12 @@ class _BulkWriter:
     def write(self, customers):
         codes = list(self.sequence.get_many(len(customers)))
         party_ids = self.insert('party.party', [
-                'code', 'code_alnum', 'name', 'company', 'active',
-                'is_customer', 'birthday', 'anniversary', 'spouse_name',
-                'community', 'lead_source', 'budget_min', 'budget_max',
-                'customer_notes', 'preferred_metals', 'preferred_stones',
-                'preferred_styles', 'festivals'], [
-                [code, ''.join(ch for ch in code if ch.isalnum()), c['name'],
+                'code', 'code_alnum', 'code_digit', 'name', 'company',
+                'active', 'is_customer', 'birthday', 'anniversary',
+                'spouse_name', 'community', 'lead_source', 'budget_min',
+                'budget_max', 'customer_notes', 'preferred_metals',
+                'preferred_stones', 'preferred_styles', 'festivals'], [
+                [code, _alnum(code), _digits(code), c['name'],
                     self.company.id, True, True, c['birthday'],
                     c['anniversary'], c['spouse'], c['community'],
                     c['lead_source'], c['budget_min'], c['budget_max'],
@@ -521,6 +522,16 @@ class _BulkWriter:
         for cache in self.transaction.cache.values():
             for name in ['party.party', 'party.contact_mechanism']:
                 cache.pop(name, None)
+
+
+def _alnum(code):
+    return re.sub(r'[\W_]', '', code)
+
+
+def _digits(code):
+    "Party.compute_fields does the same for records created by the ORM"
+    digits = re.sub(r'\D', '', code)[-18:]
+    return int(digits) if digits else None
 
 
 def import_customers(company, data, filename, valid_only=False,
