@@ -4,7 +4,8 @@ The database is made by the launcher (python -m jewel create and demo), the
 same way make run makes it, on the backend of the test pass
 (TRYTOND_DATABASE__URI), and trytond runs in its own process.  A SQLite
 database is cached under var/test-cache keyed on the source of addons/ and
-jewel/, so a pass that changes nothing reuses it.
+jewel/, a PostgreSQL one as the template database jewel_tpl_<hash>, so a
+pass that changes nothing copies it instead of making it again.
 """
 import hashlib
 import json
@@ -103,15 +104,37 @@ class Server:
                 shutil.copy(cached, target)
         else:
             self.drop_database()
+            template = f'jewel_tpl_{source_hash()}'
+            with self._postgres() as connection:
+                exists = connection.execute(
+                    'SELECT 1 FROM pg_database WHERE datname = %s',
+                    (template,)).fetchone()
+                if exists:
+                    connection.execute(f'CREATE DATABASE "{self.database}" '
+                        f'TEMPLATE "{template}"')
+                    return
             _launcher('create', env=self.env)
             _launcher('demo', env=self.env)
+            with self._postgres() as connection:
+                # templates of older sources are of no use any more
+                for name, in connection.execute(
+                        "SELECT datname FROM pg_database "
+                        "WHERE datname LIKE 'jewel\\_tpl\\_%%'").fetchall():
+                    connection.execute(
+                        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                connection.execute(f'CREATE DATABASE "{template}" '
+                    f'TEMPLATE "{self.database}"')
+
+    def _postgres(self):
+        "A connection to the maintenance database, outside transactions"
+        import psycopg
+        uri = os.environ['TRYTOND_DATABASE__URI'].rstrip('/') + '/postgres'
+        return psycopg.connect(uri, autocommit=True)
 
     def drop_database(self):
         if self.backend != 'postgresql':
             return
-        import psycopg
-        uri = os.environ['TRYTOND_DATABASE__URI'].rstrip('/') + '/postgres'
-        with psycopg.connect(uri, autocommit=True) as connection:
+        with self._postgres() as connection:
             connection.execute(
                 f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 
