@@ -51,7 +51,25 @@ def backend_env(backend):
         env['TRYTOND_DATABASE_URI'] = PG_URI
         env['TRYTOND_DATABASE__URI'] = PG_URI
         env['DB_NAME'] = f'test_jewel_{os.getpid()}'
+        # Template databases copy faster than pg_restore; trytond names
+        # them after the modules only, so drop them when the source changes
+        env['DB_CACHE'] = PG_URI.rstrip('/')
+        stamp = cache / 'templates-current'
+        if not stamp.exists():
+            drop_module_templates()
+            stamp.touch()
     return env
+
+
+def drop_module_templates():
+    "Drop trytond's test-<hash> template databases made from older source"
+    import psycopg
+    with psycopg.connect(PG_URI.rstrip('/') + '/postgres',
+            autocommit=True) as connection:
+        names = connection.execute("SELECT datname FROM pg_database "
+            "WHERE datname LIKE 'test-%'").fetchall()
+        for name, in names:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run_suite(backend, label, args, env):
