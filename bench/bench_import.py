@@ -84,11 +84,12 @@ def run():
 
 
 def keep_for_lookup(base, database):
-    "The imported database starts the million-customer one, or goes"
-    if common.database_exists(base + '_1m'):
+    """The imported database starts the million-customer one unless there
+    is one (of this source or an older one, to be upgraded)"""
+    if any(n.endswith(common.MILLION) for n in common.bench_databases()):
         common.drop_database(database)
     else:
-        common.rename_database(database, base + '_1m')
+        common.rename_database(database, base + common.MILLION)
 
 
 if __name__ == '__main__':

@@ -22,11 +22,11 @@ RAW_SQL = 'SELECT party FROM party_contact_mechanism WHERE value_compact = %s'
 def million_database():
     """jewel_bench_<hash>_1m with TARGET_CUSTOMERS customers in the
     business, imported 100k at a time with the CLI; made once, then
-    reused"""
-    base = common.demo_database()
-    database = base + '_1m'
-    if not common.database_exists(database):
-        common.clone_database(base, database)
+    reused (and upgraded when the modules change)"""
+    database = common.base_name() + common.MILLION
+    if not common.database_exists(database) \
+            and not common.upgrade_stale_million(database):
+        common.clone_database(common.demo_database(), database)
     count = common.count_customers(database)
     batch = 0
     while count < TARGET_CUSTOMERS:
@@ -49,7 +49,7 @@ def imported(database, batch):
             (customers_csv.first_mobile(batch),)).fetchone() is not None
 
 
-def sample(database, size=LOOKUPS):
+def sample(database, size=WARM_UP + LOOKUPS):
     "[(number as typed, E.164, party id)] of random customers' mobiles"
     rng = random.Random(2026)
     with common.connect(database) as connection:
@@ -93,10 +93,7 @@ def sql_lookups(database, numbers):
 def explain_orm_query(database, session, typed):
     """EXPLAIN ANALYZE of the query Party.search builds for the user of the
     session (its context, record rules included)"""
-    import os
-    import sys
-    os.environ.update(common.launcher_env())
-    sys.path.insert(0, str(common.ROOT))
+    from psycopg import ClientCursor
     from jewel import effective_config
     from trytond import config
     config.update_etc(str(effective_config()))
@@ -104,7 +101,8 @@ def explain_orm_query(database, session, typed):
     from trytond.transaction import Transaction
     pool = Pool(database)
     pool.init()
-    context = dict(session.context)
+    # as trytond.rpc does for a model call: record rules apply
+    context = dict(session.context, _check_access=True)
     with Transaction().start(database, session.user_id, readonly=True,
             context=context) as transaction:
         Party = pool.get('party.party')
@@ -113,9 +111,7 @@ def explain_orm_query(database, session, typed):
         cursor = transaction.connection.cursor()
         cursor.execute('EXPLAIN (ANALYZE, BUFFERS) ' + sql, params)
         plan = '\n'.join(line for line, in cursor.fetchall())
-        statement = cursor.mogrify(sql, params)
-    if isinstance(statement, bytes):
-        statement = statement.decode()
+        statement = ClientCursor(transaction.connection).mogrify(sql, params)
     return statement, plan
 
 
@@ -138,11 +134,12 @@ def summary(timings):
 def run():
     database, count = million_database()
     numbers = sample(database)
+    warm_up, numbers = numbers[:WARM_UP], numbers[WARM_UP:]
     with common.Server(database) as server:
         session = server.login(LOGIN)
-        rpc_lookups(session, numbers[:WARM_UP])
+        rpc_lookups(session, warm_up)
         rpc = summary(rpc_lookups(session, numbers))
-        sql_lookups(database, numbers[:WARM_UP])
+        sql_lookups(database, warm_up)
         sql = summary(sql_lookups(database, numbers))
         common.say(
             f"phone lookup over RPC at {count:,} customers: "

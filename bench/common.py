@@ -1,12 +1,16 @@
 """What the benchmarks share: the PostgreSQL bench databases, the launcher,
 a JSON-RPC client and small statistics helpers.
 
-Databases (all named jewel_bench_<hash of addons/ and jewel/demo.py>):
+Databases (named after a hash of addons/, tests excepted, and of
+jewel/demo.py):
 - jewel_bench_<hash>         the Jewel modules and the demo data, the template
 - jewel_bench_<hash>_import  a copy receiving the 100k rows of the import
                              benchmark (then kept as the start of _1m)
 - jewel_bench_<hash>_1m      Jaipur Gold Palace with 1,000,000 customers,
-                             kept between runs
+                             kept between runs.  When the source changes,
+                             the previous one is renamed and upgraded
+                             (trytond-admin -u) instead of being imported
+                             again; it is rebuilt if the upgrade fails.
 """
 import base64
 import hashlib
@@ -21,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 PG_URI = os.environ.get('JEWEL_BENCH_PG',
     'postgresql://postgres@127.0.0.1:5432/')
@@ -28,6 +33,9 @@ DATA = ROOT / 'var' / 'bench'
 PREFIX = 'jewel_bench_'
 BUSINESS = "Jaipur Gold Palace"
 PASSWORD = 'Jewel@Demo2026'
+MILLION = '_1m'
+# The launcher and trytond read the backend from this variable
+os.environ['TRYTOND_DATABASE__URI'] = PG_URI
 
 
 def say(text):
@@ -36,7 +44,6 @@ def say(text):
 
 def launcher_env():
     env = dict(os.environ)
-    env['TRYTOND_DATABASE__URI'] = PG_URI
     env.pop('JEWEL_DB', None)
     return env
 
@@ -90,22 +97,56 @@ def clone_database(template, name):
         connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
 
-def drop_stale_databases():
-    "Bench databases of older sources, unless someone is using them"
-    import psycopg
-    current = base_name()
+def bench_databases():
     with connect() as connection:
-        names = [n for n, in connection.execute(
-                'SELECT datname FROM pg_database WHERE datname LIKE %s',
-                (PREFIX.replace('_', r'\_') + '%',))]
-        for name in names:
-            if name == current or name.startswith(current + '_'):
+        return [n for n, in connection.execute(
+                'SELECT datname FROM pg_database WHERE datname LIKE %s '
+                'ORDER BY oid DESC', (PREFIX.replace('_', r'\_') + '%',))]
+
+
+def stale_databases():
+    current = base_name()
+    return [n for n in bench_databases()
+        if n != current and not n.startswith(current + '_')]
+
+
+def drop_stale_databases(keep_million=True):
+    """Bench databases of older sources, unless someone is using them;
+    a million-customer one is kept to be upgraded"""
+    import psycopg
+    with connect() as connection:
+        for name in stale_databases():
+            if keep_million and name.endswith(MILLION):
                 continue
             try:
                 connection.execute(f'DROP DATABASE "{name}"')
                 say(f"dropped stale bench database {name}")
             except psycopg.Error:
                 pass
+
+
+def upgrade_stale_million(name):
+    """Rename a million-customer database of an older source to name and
+    upgrade its modules; False when there is none or the upgrade fails"""
+    stale = [n for n in stale_databases() if n.endswith(MILLION)]
+    if not stale:
+        return False
+    for older in stale[1:]:
+        drop_database(older)
+    rename_database(stale[0], name)
+    started = time.monotonic()
+    say(f"upgrading {stale[0]} to {name} (trytond-admin -u)...")
+    from jewel import MODULES, trytond_environ
+    admin = Path(sys.executable).with_name('trytond-admin')
+    result = subprocess.run([str(admin), '-d', name, '-u', *MODULES,
+            '--activate-dependencies'], env=trytond_environ(),
+        capture_output=True, text=True)
+    if result.returncode:
+        say(f"  upgrade failed, rebuilding:\n{result.stderr[-2000:]}")
+        drop_database(name)
+        return False
+    say(f"  done in {time.monotonic() - started:.0f} s")
+    return True
 
 
 def company_id(database, business=BUSINESS):
@@ -248,10 +289,3 @@ def percentile(values, fraction):
     ordered = sorted(values)
     rank = math.ceil(fraction * len(ordered))
     return ordered[max(0, min(len(ordered), rank) - 1)]
-
-
-def timed(function, *args):
-    "(seconds, result)"
-    started = time.perf_counter()
-    result = function(*args)
-    return time.perf_counter() - started, result

@@ -54,22 +54,26 @@ def backend_env(backend):
         # Template databases copy faster than pg_restore; trytond names
         # them after the modules only, so drop them when the source changes
         env['DB_CACHE'] = PG_URI.rstrip('/')
-        stamp = cache / 'templates-current'
-        if not stamp.exists():
-            drop_module_templates()
-            stamp.touch()
     return env
 
 
-def drop_module_templates():
-    "Drop trytond's test-<hash> template databases made from older source"
+def keep_module_templates_current():
+    """Drop trytond's test-<hash> template databases made from another
+    source.  The empty database test-source-<hash> marks the source they
+    were made from, so a later run of the same source (CI after a local
+    run) reuses them."""
     import psycopg
+    stamp = f'test-source-{source_hash()}'
     with psycopg.connect(PG_URI.rstrip('/') + '/postgres',
             autocommit=True) as connection:
-        names = connection.execute("SELECT datname FROM pg_database "
-            "WHERE datname LIKE 'test-%'").fetchall()
-        for name, in names:
+        names = [name for name, in connection.execute(
+                "SELECT datname FROM pg_database "
+                "WHERE datname LIKE 'test-%'")]
+        if stamp in names:
+            return
+        for name in names:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{stamp}"')
 
 
 def run_suite(backend, label, args, env):
@@ -115,6 +119,7 @@ def main():
     backends = ['sqlite']
     if postgresql_reachable():
         backends.append('postgresql')
+        keep_module_templates_current()
     elif os.environ.get('CI') == 'true':
         print(f"PostgreSQL at {PG_URI} is not reachable: CI needs it.")
         return 1

@@ -124,15 +124,21 @@ class CustomerListTest(ServerTestCase):
         open_menu(page, 'Jewel CRM', 'Customers')
         expect(name_cell(page, 'Aarav Sharma')).to_be_visible()
         for written in ['098290-00007', '+91 98290 00007', '9829000007']:
+            # an empty result first, so the next count is the new search's
+            search(page, 'no such customer')
+            expect(list_rows(page)).to_have_count(0)
             search(page, written)
             expect(list_rows(page)).to_have_count(1)
             expect(name_cell(page, 'Anil Mittal')).to_have_count(1)
 
         # the 360 form of the customer found
         name_cell(page, 'Anil Mittal').click()
+        expect(list_rows(page).locator('input[type=checkbox]')).to_be_checked()
         page.locator('#tabcontent .tab-pane.active').get_by_role(
             'button', name='Switch').click()
         form = page.locator('#tabcontent .tab-pane.active .form')
+        expect(form.get_by_role('textbox', name='Name:')).to_have_value(
+            'Anil Mittal')
         expect(form.get_by_text('Customer 360')).to_be_visible()
         expect(form.get_by_role('button', name='Sales')).to_be_visible()
         expect(form.get_by_text('Last Purchase')).to_be_visible()
