@@ -13,6 +13,7 @@ jewel/demo.py):
                              again; it is rebuilt if the upgrade fails.
 """
 import base64
+import functools
 import hashlib
 import json
 import math
@@ -48,9 +49,10 @@ def launcher_env():
     return env
 
 
+@functools.lru_cache
 def source_hash():
     """Hash of what shapes a bench database: the modules (not their tests)
-    and the demo data"""
+    and the demo data; computed once a run"""
     digest = hashlib.sha256()
     paths = [p for p in sorted((ROOT / 'addons').rglob('*'))
         if p.suffix in {'.py', '.xml', '.cfg'} and 'tests' not in p.parts]

@@ -1,5 +1,6 @@
 """python -m jewel import-customers / export-customers: the server-side
 import and export of jewel_crm, run in-process on a database."""
+import os
 import sys
 from pathlib import Path
 
@@ -61,7 +62,8 @@ def import_customers(database, path, business, login, valid_only):
         with tqdm(total=total * 2, unit='row', desc=path.name,
                 file=sys.stderr) as bar:
             importer = run_import(company, data, path.name,
-                valid_only=valid_only, progress=bar.update)
+                valid_only=valid_only, progress=bar.update,
+                workers=os.cpu_count() or 1)
         for line, reason in importer.rejected:
             print(f"line {line}: {reason}")
         if importer.rejected and not valid_only:

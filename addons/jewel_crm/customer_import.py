@@ -12,11 +12,13 @@ import csv
 import datetime as dt
 import io
 import json
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal, InvalidOperation
 
 from email_validator import EmailNotValidError, validate_email
-from sql import Literal
+from sql import Literal, Select
 from sql.functions import CurrentTimestamp
 
 from trytond import config
@@ -55,8 +57,11 @@ CONSENT_COLUMNS = {
     }
 YES = {'yes', 'y', 'true', '1'}
 NO = {'no', 'n', 'false', '0', ''}
-DATE_FORMATS = ['%Y-%m-%d', '%d/%m/%Y', '%d-%m-%Y']
+ISO_DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
+DAY_FIRST = re.compile(r'^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$')
 FORMULA_PREFIXES = ('=', '+', '-', '@', '\t', '\r')
+# rows a worker process reads at a time
+PARSE_CHUNK = 5000
 
 
 class ImportFileError(ValidationError):
@@ -168,6 +173,128 @@ def _json_rows(text):
     return rows
 
 
+class RowParser:
+    """Reads one row into a customer; needs no database, so rows can be
+    read in worker processes.  Errors carry a message id and values."""
+
+    def __init__(self, region, lead_sources):
+        self.region = region
+        self.lead_sources = lead_sources
+
+    def customer(self, values):
+        name = values.get('name', '')
+        if not name:
+            raise RowError('msg_import_name_required')
+        customer = {'name': name, 'phones': [], 'keys': []}
+        for column in PHONE_COLUMNS:
+            text = values.get(column, '')
+            if not text:
+                continue
+            number = phone.parse(text, self.region)
+            if number is None:
+                raise RowError('msg_import_phone_invalid',
+                        column=column, value=text)
+            e164 = phone.e164(number)
+            customer['phones'].append(
+                (column, phone.display(number, self.region), e164))
+            if ('phone', e164) not in customer['keys']:
+                customer['keys'].append(('phone', e164))
+        email = values.get('email', '')
+        if email:
+            try:
+                email = validate_email(
+                    email, check_deliverability=False).normalized
+            except EmailNotValidError as error:
+                raise RowError('msg_import_email_invalid',
+                        value=email, reason=str(error)) from error
+            customer['email'] = email
+            customer['keys'].append(('email', email.lower()))
+        for column in ['birthday', 'anniversary']:
+            customer[column] = self._date(column, values.get(column, ''))
+        for column in ['budget_min', 'budget_max']:
+            customer[column] = self._amount(column, values.get(column, ''))
+        if (customer['budget_min'] is not None
+                and customer['budget_max'] is not None
+                and customer['budget_min'] > customer['budget_max']):
+            raise RowError('msg_import_budget_order')
+        for column, (field, choices) in CHOICES.items():
+            customer[field] = self._choices(
+                column, values.get(column, ''), choices)
+        source = values.get('lead_source', '')
+        customer['lead_source'] = None
+        if source:
+            customer['lead_source'] = self.lead_sources.get(source.lower())
+            if customer['lead_source'] is None:
+                raise RowError('msg_import_lead_source_unknown',
+                        value=source)
+        customer['tags'] = [
+            t.strip() for t in values.get('tags', '').split(LIST_SEPARATOR)
+            if t.strip()]
+        customer['consents'] = []
+        for column, channel in CONSENT_COLUMNS.items():
+            answer = values.get(column, '').lower()
+            if answer not in YES | NO:
+                raise RowError('msg_import_yes_no',
+                        column=column, value=values[column])
+            if answer in YES:
+                customer['consents'].append(channel)
+        for column in ['spouse', 'community', 'city', 'notes']:
+            customer[column] = values.get(column) or None
+        return customer
+
+    def _date(self, column, text):
+        "YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY (strptime is slow at 100k)"
+        if not text:
+            return None
+        match = DAY_FIRST.match(text)
+        try:
+            if match:
+                day, month, year = map(int, match.groups())
+                date = dt.date(year, month, day)
+            elif ISO_DATE.match(text):
+                date = dt.date.fromisoformat(text)
+            else:
+                raise ValueError(text)
+        except ValueError:
+            raise RowError('msg_import_date_invalid',
+                column=column, value=text)
+        if not dt.date(1900, 1, 1) <= date <= dt.date.today():
+            raise RowError('msg_import_date_range',
+                column=column, value=text)
+        return date
+
+    def _amount(self, column, text):
+        if not text:
+            return None
+        try:
+            amount = Decimal(text.replace(',', ''))
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount < 0:
+            raise RowError('msg_import_amount_invalid',
+                    column=column, value=text)
+        return amount.quantize(Decimal('0.01'))
+
+    def _choices(self, column, text, choices):
+        if not text:
+            return []
+        by_label = {}
+        for value, label in choices:
+            by_label[value] = value
+            by_label[label.lower()] = value
+        values = []
+        for item in text.split(LIST_SEPARATOR):
+            item = item.strip().lower()
+            if not item:
+                continue
+            if item not in by_label:
+                raise RowError('msg_import_choice_unknown',
+                        column=column, value=item,
+                        known=', '.join(v for v, _ in choices))
+            values.append(by_label[item])
+        return values
+
+
 class CustomerImporter:
     "Check then write customer rows for one business"
 
@@ -178,28 +305,27 @@ class CustomerImporter:
         self.region = phone.company_region(company)
         self.progress = progress or (lambda n: None)
         LeadSource = pool.get('jewel.lead_source')
-        self.lead_sources = {}
+        lead_sources = {}
         for source in LeadSource.search([('company', '=', company.id)]):
-            self.lead_sources[source.code.lower()] = source.id
-            self.lead_sources[source.name.lower()] = source.id
+            lead_sources[source.code.lower()] = source.id
+            lead_sources[source.name.lower()] = source.id
+        self.parser = RowParser(self.region, lead_sources)
         self.valid = []
         self.rejected = []
         self.new_tags = set()
 
     # Checking
 
-    def check(self, rows):
-        "Split rows into valid customers and (line, reason) rejections"
+    def check(self, rows, workers=1):
+        """Split rows into valid customers and (line, reason) rejections;
+        workers > 1 reads the rows in that many processes"""
         seen = {}
-        for line, values in rows:
-            self.progress(1)
-            if isinstance(values, str):
-                self.rejected.append((line, values))
+        for line, customer in self._parse(rows, workers):
+            if isinstance(customer, str):
+                self.rejected.append((line, customer))
                 continue
-            try:
-                customer = self._customer(values)
-            except RowError as error:
-                self.rejected.append((line, str(error)))
+            if isinstance(customer, RowError):
+                self.rejected.append((line, customer.text()))
                 continue
             duplicate = next((seen[k] for k in customer['keys'] if k in seen),
                 None)
@@ -216,120 +342,22 @@ class CustomerImporter:
         self.rejected.sort()
         return self
 
-    def _customer(self, values):
-        name = values.get('name', '')
-        if not name:
-            raise RowError(gettext('jewel_crm.msg_import_name_required'))
-        customer = {'name': name, 'phones': [], 'keys': []}
-        for column in PHONE_COLUMNS:
-            text = values.get(column, '')
-            if not text:
-                continue
-            number = phone.parse(text, self.region)
-            if number is None:
-                raise RowError(gettext(
-                        'jewel_crm.msg_import_phone_invalid',
-                        column=column, value=text))
-            e164 = phone.to_e164(text, self.region)
-            customer['phones'].append(
-                (column, phone.display(number, self.region), e164))
-            if ('phone', e164) not in customer['keys']:
-                customer['keys'].append(('phone', e164))
-        email = values.get('email', '')
-        if email:
-            try:
-                email = validate_email(
-                    email, check_deliverability=False).normalized
-            except EmailNotValidError as error:
-                raise RowError(gettext(
-                        'jewel_crm.msg_import_email_invalid',
-                        value=email, reason=str(error))) from error
-            customer['email'] = email
-            customer['keys'].append(('email', email.lower()))
-        for column in ['birthday', 'anniversary']:
-            customer[column] = self._date(column, values.get(column, ''))
-        for column in ['budget_min', 'budget_max']:
-            customer[column] = self._amount(column, values.get(column, ''))
-        if (customer['budget_min'] is not None
-                and customer['budget_max'] is not None
-                and customer['budget_min'] > customer['budget_max']):
-            raise RowError(gettext('jewel_crm.msg_import_budget_order'))
-        for column, (field, choices) in CHOICES.items():
-            customer[field] = self._choices(
-                column, values.get(column, ''), choices)
-        source = values.get('lead_source', '')
-        customer['lead_source'] = None
-        if source:
-            customer['lead_source'] = self.lead_sources.get(source.lower())
-            if customer['lead_source'] is None:
-                raise RowError(gettext(
-                        'jewel_crm.msg_import_lead_source_unknown',
-                        value=source))
-        customer['tags'] = [
-            t.strip() for t in values.get('tags', '').split(LIST_SEPARATOR)
-            if t.strip()]
-        customer['consents'] = []
-        for column, channel in CONSENT_COLUMNS.items():
-            answer = values.get(column, '').lower()
-            if answer not in YES | NO:
-                raise RowError(gettext(
-                        'jewel_crm.msg_import_yes_no',
-                        column=column, value=values[column]))
-            if answer in YES:
-                customer['consents'].append(channel)
-        for column in ['spouse', 'community', 'city', 'notes']:
-            customer[column] = values.get(column) or None
-        return customer
-
-    def _date(self, column, text):
-        if not text:
-            return None
-        for format_ in DATE_FORMATS:
-            try:
-                date = dt.datetime.strptime(text, format_).date()
-            except ValueError:
-                continue
-            if not dt.date(1900, 1, 1) <= date <= dt.date.today():
-                raise RowError(gettext(
-                        'jewel_crm.msg_import_date_range',
-                        column=column, value=text))
-            return date
-        raise RowError(gettext(
-                'jewel_crm.msg_import_date_invalid',
-                column=column, value=text))
-
-    def _amount(self, column, text):
-        if not text:
-            return None
-        try:
-            amount = Decimal(text.replace(',', ''))
-        except InvalidOperation:
-            amount = None
-        if amount is None or not amount.is_finite() or amount < 0:
-            raise RowError(gettext(
-                    'jewel_crm.msg_import_amount_invalid',
-                    column=column, value=text))
-        return amount.quantize(Decimal('0.01'))
-
-    def _choices(self, column, text, choices):
-        if not text:
-            return []
-        by_label = {}
-        for value, label in choices:
-            by_label[value] = value
-            by_label[label.lower()] = value
-        values = []
-        for item in text.split(LIST_SEPARATOR):
-            item = item.strip().lower()
-            if not item:
-                continue
-            if item not in by_label:
-                raise RowError(gettext(
-                        'jewel_crm.msg_import_choice_unknown',
-                        column=column, value=item,
-                        known=', '.join(v for v, _ in choices)))
-            values.append(by_label[item])
-        return values
+    def _parse(self, rows, workers):
+        chunks = [rows[i:i + PARSE_CHUNK]
+            for i in range(0, len(rows), PARSE_CHUNK)]
+        if workers > 1 and len(chunks) > 1:
+            # fork: the children need nothing of the parent's transaction
+            context = multiprocessing.get_context('fork')
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                for chunk, parsed in zip(chunks, pool.map(
+                            parse_rows, [self.parser] * len(chunks),
+                            chunks)):
+                    self.progress(len(chunk))
+                    yield from parsed
+        else:
+            for chunk in chunks:
+                yield from parse_rows(self.parser, chunk)
+                self.progress(len(chunk))
 
     def _reject_existing(self):
         "Reject rows whose phone or e-mail is a customer of the business"
@@ -393,7 +421,29 @@ class CustomerImporter:
 
 
 class RowError(Exception):
-    pass
+    "A rejected row: the id of its message and the message's values"
+
+    def __init__(self, message_id, **values):
+        super().__init__(message_id)
+        self.message_id = message_id
+        self.values = values
+
+    def text(self):
+        return gettext('jewel_crm.' + self.message_id, **self.values)
+
+
+def parse_rows(parser, rows):
+    "[(line, customer, text of a cell-count error, or RowError)]"
+    parsed = []
+    for line, values in rows:
+        if isinstance(values, str):
+            parsed.append((line, values))
+            continue
+        try:
+            parsed.append((line, parser.customer(values)))
+        except RowError as error:
+            parsed.append((line, error))
+    return parsed
 
 
 class _BulkWriter:
@@ -420,6 +470,11 @@ class _BulkWriter:
             if address.country:
                 self.country = address.country.id
                 break
+        # the transaction's time, as CurrentTimestamp() gives the ORM
+        self.cursor.execute(*Select([CurrentTimestamp()]))
+        self.now, = self.cursor.fetchone()
+        if isinstance(self.now, str):
+            self.now = dt.datetime.fromisoformat(self.now)
         Party = pool.get('party.party')
         self.choice_fields = {
             field: Party._fields[field] for field, _ in CHOICES.values()}
@@ -427,33 +482,40 @@ class _BulkWriter:
     def insert(self, model_name, columns, rows):
         "Insert rows (lists of values) and return their ids, in order"
         Model = self.pool.get(model_name)
-        table = Model.__table__()
         database = self.transaction.database
-        columns = [getattr(table, c) for c in columns] + [
-            table.create_uid, table.create_date]
-        rows = [list(r) + [self.user, CurrentTimestamp()] for r in rows]
+        rows = [list(r) + [self.user, self.now] for r in rows]
+        columns = list(columns) + ['create_uid', 'create_date']
+        if not rows:
+            return []
+        ids = database.nextid(
+            self.transaction.connection, Model._table, count=len(rows))
+        if ids is not None:
+            ids = ids if isinstance(ids, list) else [ids]
+            self._copy(Model._table, columns + ['id'],
+                (row + [i] for row, i in zip(rows, ids)))
+            return ids
+        return self._insert_returning(Model.__table__(), columns, rows)
+
+    def _copy(self, table_name, columns, rows):
+        "PostgreSQL: COPY is an order of magnitude faster than INSERT"
+        names = ', '.join('"%s"' % c for c in columns)
+        with self.cursor.copy(
+                f'COPY "{table_name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _insert_returning(self, table, columns, rows):
+        "SQLite: one INSERT a row, in-process and cheap"
+        database = self.transaction.database
+        columns = [getattr(table, c) for c in columns]
         ids = []
-        size = max(1, 30000 // (len(columns) + 1))
-        for chunk in grouped_slice(rows, size):
-            chunk = list(chunk)
-            new_ids = database.nextid(
-                self.transaction.connection, Model._table, count=len(chunk))
-            if new_ids is not None:
-                if len(chunk) == 1:
-                    new_ids = [new_ids]
-                self.cursor.execute(*table.insert(
-                        columns + [table.id],
-                        [r + [i] for r, i in zip(chunk, new_ids)]))
-                ids.extend(new_ids)
+        for row in rows:
+            if database.has_returning():
+                self.cursor.execute(*table.insert(columns, [row], [table.id]))
+                ids.append(self.cursor.fetchone()[0])
             else:
-                for row in chunk:
-                    if database.has_returning():
-                        self.cursor.execute(*table.insert(
-                                columns, [row], [table.id]))
-                        ids.append(self.cursor.fetchone()[0])
-                    else:
-                        self.cursor.execute(*table.insert(columns, [row]))
-                        ids.append(database.lastid(self.cursor))
+                self.cursor.execute(*table.insert(columns, [row]))
+                ids.append(database.lastid(self.cursor))
         return ids
 
     def write(self, customers):
@@ -535,12 +597,12 @@ def _digits(code):
 
 
 def import_customers(company, data, filename, valid_only=False,
-        progress=None):
+        progress=None, workers=1):
     """Check and, when allowed, write a file of customers.
     Return the importer: valid, rejected, written count in .written"""
     rows = read_file(data, filename)
     importer = CustomerImporter(company, filename, progress=progress)
-    importer.check(rows)
+    importer.check(rows, workers=workers)
     importer.written = 0
     if not importer.rejected or valid_only:
         importer.written = importer.write()

@@ -48,6 +48,10 @@ def to_e164(text, region):
     number = parse(text, region)
     if number is None:
         return None
+    return e164(number)
+
+
+def e164(number):
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
