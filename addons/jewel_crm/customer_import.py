@@ -60,8 +60,9 @@ NO = {'no', 'n', 'false', '0', ''}
 ISO_DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
 DAY_FIRST = re.compile(r'^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$')
 FORMULA_PREFIXES = ('=', '+', '-', '@', '\t', '\r')
-# rows a worker process reads at a time
+# rows a worker process reads at a time, and customers written at a time
 PARSE_CHUNK = 5000
+WRITE_CHUNK = 5000
 
 
 class ImportFileError(ValidationError):
@@ -411,7 +412,7 @@ class CustomerImporter:
         if not self.valid:
             return 0
         writer = _BulkWriter(self.company, self.filename)
-        for chunk in grouped_slice(self.valid, 1000):
+        for chunk in grouped_slice(self.valid, WRITE_CHUNK):
             chunk = list(chunk)
             writer.write(chunk)
             self.progress(len(chunk))
@@ -453,6 +454,7 @@ class _BulkWriter:
         pool = Pool()
         self.pool = pool
         self.company = company
+        self.company_id = company.id
         self.filename = filename
         self.transaction = Transaction()
         self.cursor = self.transaction.connection.cursor()
@@ -527,7 +529,7 @@ class _BulkWriter:
                 'budget_max', 'customer_notes', 'preferred_metals',
                 'preferred_stones', 'preferred_styles', 'festivals'], [
                 [code, _alnum(code), _digits(code), c['name'],
-                    self.company.id, True, True, c['birthday'],
+                    self.company_id, True, True, c['birthday'],
                     c['anniversary'], c['spouse'], c['community'],
                     c['lead_source'], c['budget_min'], c['budget_max'],
                     c['notes']] + [
@@ -551,16 +553,16 @@ class _BulkWriter:
                 'party', 'type', 'value', 'value_compact', 'active'],
             mechanisms)
         self._write_tags(party_ids, customers)
-        now = dt.datetime.now()
+        now = self.now
         self.insert('jewel.customer.consent', [
                 'company', 'party', 'channel', 'granted', 'date', 'source'], [
-                [self.company.id, p, channel, True, now, 'import']
+                [self.company_id, p, channel, True, now, 'import']
                 for p, c in zip(party_ids, customers)
                 for channel in c['consents']])
         self.insert('jewel.customer.audit', [
                 'company', 'party', 'date', 'user', 'action', 'subject',
                 'new_value'], [
-                [self.company.id, p, now, self.user, 'import', 'profile',
+                [self.company_id, p, now, self.user, 'import', 'profile',
                     self.filename[:500] or None]
                 for p in party_ids])
 
@@ -569,9 +571,9 @@ class _BulkWriter:
         missing = sorted({t for c in customers for t in c['tags']}
             - set(self.tags))
         if missing:
-            with self.transaction.set_context(company=self.company.id):
+            with self.transaction.set_context(company=self.company_id):
                 for category in Category.create([
-                            {'name': n, 'company': self.company.id}
+                            {'name': n, 'company': self.company_id}
                             for n in missing]):
                     self.tags[category.name] = category.id
             self.new_tags.update(missing)
