@@ -48,30 +48,35 @@ def import_customers(database, path, business, login, valid_only):
     pool = _pool(database)
     user_id, company_id, _ = _user_and_company(pool, login, business)
     from jewel_crm.customer_import import (
-        ImportFileError, import_customers as run_import, read_file)
+        CustomerImporter, ImportFileError, read_file)
     context = {'company': company_id, 'companies': [company_id]}
     with Transaction().start(
             database, user_id, context=context) as transaction:
         Company = pool.get('company.company')
         company = Company(company_id)
         try:
-            total = len(read_file(data, path.name))
+            header, rows = read_file(data, path.name)
         except ImportFileError as error:
             print(f"{path.name}: {error.message}", file=sys.stderr)
             return 2
-        with tqdm(total=total * 2, unit='row', desc=path.name,
+        del data
+        importer = CustomerImporter(company, path.name)
+        with tqdm(total=len(rows), unit='row', desc="checking",
                 file=sys.stderr) as bar:
-            importer = run_import(company, data, path.name,
-                valid_only=valid_only, progress=bar.update,
-                workers=os.cpu_count() or 1)
+            importer.progress = bar.update
+            importer.check(header, rows, workers=os.cpu_count() or 1)
+        del rows
         for line, reason in importer.rejected:
             print(f"line {line}: {reason}")
         if importer.rejected and not valid_only:
             transaction.rollback()
             print(f"{len(importer.rejected)} rows rejected, "
-                f"{len(importer.valid)} valid: nothing imported "
+                f"{importer.valid} valid: nothing imported "
                 "(--valid-only imports the valid rows).")
             return 1
+        with tqdm(total=importer.valid, unit='customer', desc="writing",
+                file=sys.stderr) as bar:
+            importer.write(progress=bar.update)
         transaction.commit()
     print(f"{importer.written} customers imported into {business}"
         + (f", {len(importer.rejected)} rows rejected"

@@ -9,8 +9,6 @@ mobile) and shown in national format when they belong to that country.
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
-from trytond.pool import Pool
-from trytond.transaction import Transaction
 
 # Region used when a company has no address with a country
 FALLBACK_REGION = 'IN'
@@ -19,6 +17,9 @@ PHONE_TYPES = {'phone', 'mobile', 'fax', 'whatsapp'}
 
 def company_region(company=None):
     "The ISO country code phone numbers of the company default to"
+    # imported here: import workers use this module without trytond
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
     if company is None:
         company_id = Transaction().context.get('company')
         if not company_id:
