@@ -2,7 +2,7 @@
 a JSON-RPC client and small statistics helpers.
 
 Databases (named after a hash of addons/, tests excepted, and of
-jewel/demo.py):
+jewel/demo*.py):
 - jewel_bench_<hash>         the Jewel modules and the demo data, the template
 - jewel_bench_<hash>_import  a copy receiving the 100k rows of the import
                              benchmark (then kept as the start of _1m)
@@ -56,7 +56,8 @@ def source_hash():
     digest = hashlib.sha256()
     paths = [p for p in sorted((ROOT / 'addons').rglob('*'))
         if p.suffix in {'.py', '.xml', '.cfg'} and 'tests' not in p.parts]
-    for path in paths + [ROOT / 'jewel' / 'demo.py']:
+    demo = sorted((ROOT / 'jewel').glob('demo*.py'))
+    for path in paths + demo:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -4,7 +4,9 @@ Every step looks for what it would create first, so running it again
 reuses what exists and adds nothing twice.
 """
 import datetime
+import importlib
 from decimal import Decimal
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -87,6 +89,7 @@ def load(database, config_file):
                 (_customers, business),
                 (_documents, business),
                 ])
+        steps.extend((step, business) for step in _feature_steps())
     steps.append((_platform_admin, None))
     state = {}
     with tqdm(steps, desc="Demo data", unit="step") as bar:
@@ -96,6 +99,17 @@ def load(database, config_file):
                 label = f"{business['key']}: {label}"
             bar.set_postfix_str(label)
             step(config, business, state)
+
+
+def _feature_steps():
+    """The STEPS of the demo_*.py modules beside this one: each feature
+    keeps its demo data in its own file, step(config, business, state) run
+    for each business after its documents"""
+    steps = []
+    for path in sorted(Path(__file__).parent.glob('demo_*.py')):
+        module = importlib.import_module(f'.{path.stem}', __package__)
+        steps.extend(module.STEPS)
+    return steps
 
 
 def _model(name):
