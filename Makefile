@@ -8,7 +8,7 @@ export JEWEL_DB ?= jewel
 # PostgreSQL used by make test (trust auth, tests create and drop databases)
 export JEWEL_TEST_PG ?= postgresql://postgres@127.0.0.1:5432/
 
-.PHONY: run test bench install web db serve clean
+.PHONY: run test bench install web browser db serve clean
 
 run: install web db
 	@$(PY) -m jewel serve
@@ -32,7 +32,15 @@ db: install
 serve: install
 	@$(PY) -m jewel serve
 
-test: install web
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium)
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
+	  $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq chromium >/dev/null; }
+
+test: install web browser
 	@$(PY) tests/run.py
 
 # Benchmarks on PostgreSQL (JEWEL_BENCH_PG), never run by make test or CI.
