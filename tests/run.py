@@ -5,7 +5,14 @@ module suites and the cross-module suites of tests/ run one after another.
 Initialised module databases are cached under var/test-cache, keyed on the
 source, so an unchanged tree skips their creation.
 Prints one closing line: 'N passed, N failed'.
+
+While developing, name the suites and the backend to run only those:
+    python tests/run.py --backend sqlite jewel_inventory test_tenancy
+A selected PostgreSQL module suite caches its database as a pg_dump under
+var/test-cache instead of the shared template databases, so several work
+trees can test at once without dropping each other's templates.
 """
+import argparse
 import os
 import re
 import shutil
@@ -37,12 +44,14 @@ def postgresql_reachable():
         return False
 
 
-def backend_env(backend):
+def backend_env(backend, shared_templates=True):
     env = dict(os.environ)
     cache = ROOT / 'var' / 'test-cache' / source_hash() / backend
     cache.mkdir(parents=True, exist_ok=True)
     env['DB_CACHE'] = str(cache)
-    env['PYTHONPATH'] = os.pathsep.join([str(ROOT), str(ROOT / 'tests')])
+    # addons/ first: this tree's modules, whichever tree pip installed
+    env['PYTHONPATH'] = os.pathsep.join(
+        [str(ROOT / 'addons'), str(ROOT), str(ROOT / 'tests')])
     if backend == 'sqlite':
         env['TRYTOND_DATABASE_URI'] = 'sqlite://'
         env['DB_NAME'] = ':memory:'
@@ -53,7 +62,8 @@ def backend_env(backend):
         env['DB_NAME'] = f'test_jewel_{os.getpid()}'
         # Template databases copy faster than pg_restore; trytond names
         # them after the modules only, so drop them when the source changes
-        env['DB_CACHE'] = PG_URI.rstrip('/')
+        if shared_templates:
+            env['DB_CACHE'] = PG_URI.rstrip('/')
     return env
 
 
@@ -100,14 +110,16 @@ def run_suite(backend, label, args, env):
     return total - bad, bad
 
 
-def run_backend(backend):
-    env = backend_env(backend)
+def run_backend(backend, selected=None):
+    env = backend_env(backend, shared_templates=not selected)
     passed = failed = 0
     suites = [(m, ['discover', '-s', f'addons/{m}/tests', '-t', 'addons'])
         for m in MODULES]
     suites += [(name, [f'tests/{name}.py']) for name in CROSS]
     if backend == 'sqlite':
         suites += [(name, [f'tests/{name}.py']) for name in BROWSER]
+    if selected:
+        suites = [s for s in suites if s[0] in selected]
     for label, args in suites:
         ok, bad = run_suite(backend, label, args, env)
         passed += ok
@@ -116,10 +128,16 @@ def run_backend(backend):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--backend', choices=['sqlite', 'postgresql'])
+    parser.add_argument('suites', nargs='*',
+        help="module or tests/ suite names (default: all)")
+    args = parser.parse_args()
     backends = ['sqlite']
     if postgresql_reachable():
         backends.append('postgresql')
-        keep_module_templates_current()
+        if not args.suites:
+            keep_module_templates_current()
     elif os.environ.get('CI') == 'true':
         print(f"PostgreSQL at {PG_URI} is not reachable: CI needs it.")
         return 1
@@ -128,9 +146,12 @@ def main():
         print(f"WARNING: PostgreSQL at {PG_URI} is not reachable: "
             "the PostgreSQL pass is SKIPPED.")
         print("=" * 72, flush=True)
+    if args.backend:
+        backends = [b for b in backends if b == args.backend]
     started = time.monotonic()
     with ThreadPoolExecutor(len(backends)) as pool:
-        results = list(pool.map(run_backend, backends))
+        results = list(pool.map(
+                lambda b: run_backend(b, args.suites), backends))
     passed = sum(p for p, _ in results)
     failed = sum(f for _, f in results)
     shutil.rmtree(ROOT / 'var' / 'test-db', ignore_errors=True)
