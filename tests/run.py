@@ -1,7 +1,8 @@
 """make test: every suite on SQLite and on PostgreSQL.
 
-The two backends run in parallel, one process each; within a backend the
-module suites and the cross-module suites of tests/ run one after another.
+SQLite runs its suites one after another in one lane; PostgreSQL runs its
+module suites and its server suites (tests/) in two lanes; the three lanes
+run at once.
 Initialised module databases are cached under var/test-cache, keyed on the
 source, so an unchanged tree skips their creation.
 Prints one closing line: 'N passed, N failed'.
@@ -110,16 +111,29 @@ def run_suite(backend, label, args, env):
     return total - bad, bad
 
 
-def run_backend(backend, selected=None):
-    env = backend_env(backend, shared_templates=not selected)
-    passed = failed = 0
-    suites = [(m, ['discover', '-s', f'addons/{m}/tests', '-t', 'addons'])
+def backend_lanes(backend, selected=None):
+    """[(lane, [(label, unittest args)])]: on PostgreSQL the module suites
+    and the server suites run in two lanes at once (the server suites wait
+    mostly on PostgreSQL and on RPC, not on the CPU)"""
+    modules = [(m, ['discover', '-s', f'addons/{m}/tests', '-t', 'addons'])
         for m in MODULES]
-    suites += [(name, [f'tests/{name}.py']) for name in CROSS]
+    cross = [(name, [f'tests/{name}.py']) for name in CROSS]
     if backend == 'sqlite':
-        suites += [(name, [f'tests/{name}.py']) for name in BROWSER]
+        cross += [(name, [f'tests/{name}.py']) for name in BROWSER]
+    lanes = [('modules', modules), ('server', cross)]
     if selected:
-        suites = [s for s in suites if s[0] in selected]
+        lanes = [(lane, [s for s in suites if s[0] in selected])
+            for lane, suites in lanes]
+    if backend == 'sqlite':
+        lanes = [('all', [s for _, suites in lanes for s in suites])]
+    return [(lane, suites) for lane, suites in lanes if suites]
+
+
+def run_lane(backend, lane, suites, selected=None):
+    env = backend_env(backend, shared_templates=not selected)
+    if backend == 'postgresql':
+        env['DB_NAME'] = f'test_jewel_{os.getpid()}_{lane}'
+    passed = failed = 0
     for label, args in suites:
         ok, bad = run_suite(backend, label, args, env)
         passed += ok
@@ -149,9 +163,11 @@ def main():
     if args.backend:
         backends = [b for b in backends if b == args.backend]
     started = time.monotonic()
-    with ThreadPoolExecutor(len(backends)) as pool:
+    lanes = [(backend, lane, suites) for backend in backends
+        for lane, suites in backend_lanes(backend, args.suites)]
+    with ThreadPoolExecutor(max(len(lanes), 1)) as pool:
         results = list(pool.map(
-                lambda b: run_backend(b, args.suites), backends))
+                lambda b: run_lane(*b, selected=args.suites), lanes))
     passed = sum(p for p, _ in results)
     failed = sum(f for _, f in results)
     shutil.rmtree(ROOT / 'var' / 'test-db', ignore_errors=True)
