@@ -94,7 +94,7 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
             return None
         query = self.matching_query(tree, self.company.id)
         cursor = Transaction().connection.cursor()
-        cursor.execute(*query.select(Count(Literal('*'))))
+        cursor.execute(*query.select(Count(Literal(1))))
         return cursor.fetchone()[0]
 
     @classmethod
