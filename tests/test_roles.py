@@ -12,15 +12,15 @@ from jewel.demo import BUSINESSES, logins  # noqa: E402
 
 # Menus of the Jewel CRM root each role must have, by menu name
 EXPECTED_MENUS = {
-    'business_admin': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
+    'business_admin': {"Engagement", "Customers", "Leads and Opportunities", "Sales", "Complaints",
         "Customer Invoices", "Products", "Showrooms", "Configuration"},
-    'store_manager': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
+    'store_manager': {"Engagement", "Customers", "Leads and Opportunities", "Sales", "Complaints",
         "Customer Invoices", "Products", "Showrooms"},
-    'sales_rep': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
+    'sales_rep': {"Engagement", "Customers", "Leads and Opportunities", "Sales", "Complaints",
         "Products"},
-    'telecaller': {"Customers", "Leads and Opportunities", "Complaints"},
-    'artisan': {"Customers", "Products"},
-    'accountant': {"Customers", "Sales", "Customer Invoices"},
+    'telecaller': {"Engagement", "Customers", "Leads and Opportunities", "Complaints"},
+    'artisan': {"Engagement", "Customers", "Products"},
+    'accountant': {"Engagement", "Customers", "Sales", "Customer Invoices"},
     }
 
 

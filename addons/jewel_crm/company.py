@@ -14,6 +14,7 @@ class Company(metaclass=PoolMeta):
             cls._own_parties(companies)
         if mode == 'create':
             cls._default_lead_sources(companies)
+            cls._default_tiers(companies)
 
     @classmethod
     def _own_parties(cls, companies):
@@ -32,3 +33,12 @@ class Company(metaclass=PoolMeta):
             with without_check_access(), Transaction().set_context(
                     company=company.id):
                 LeadSource.create_defaults(company)
+
+    @classmethod
+    def _default_tiers(cls, companies):
+        "New, Regular and VIP until the business sets its own"
+        Tier = Pool().get('jewel.tier')
+        for company in companies:
+            with without_check_access(), Transaction().set_context(
+                    company=company.id):
+                Tier.create_defaults(company)

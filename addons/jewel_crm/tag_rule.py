@@ -1,0 +1,503 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Auto-tag rules: a tag follows a condition over the customers.
+
+A rule is compiled to one SQL condition over the customers of its
+business (``condition.py`` is its language).  Running it is one INSERT of
+the links the condition now asks for and one DELETE of the links the rule
+applied before and the condition no longer holds; a link the rule applied
+is marked with the rule on the party-tag relation, so tags set by hand are
+never removed."""
+import calendar
+import operator as operator_
+import datetime as dt
+import time
+
+from sql import Literal, Null
+from sql.aggregate import Count
+from sql.conditionals import Coalesce
+from sql.functions import CurrentTimestamp, Extract, Lower
+from sql.operators import Exists, Not
+
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, Unique, fields)
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
+from trytond.transaction import Transaction, without_check_access
+
+from . import condition as lang
+from .company_field import TenantMixin, tenant_company_field
+from .tier import clear_party_cache, purchase_totals
+
+INTENTS = [
+    (None, ""),
+    ('wedding', "Wedding"),
+    ('gifting', "Gifting"),
+    ('self', "Self"),
+    ('investment', "Investment"),
+    ]
+
+
+class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
+    "A tag given to the customers that meet a condition"
+    __name__ = 'jewel.tag.rule'
+    company = tenant_company_field(required=True)
+    name = fields.Char("Name", required=True)
+    tag = fields.Many2One(
+        'party.category', "Tag", required=True, ondelete='CASCADE',
+        domain=[('company', '=', Eval('company', -1))])
+    condition = fields.Text("Condition", required=True,
+        help="e.g. lifetime_spend >= 200000 and city = \"Jaipur\"\n"
+        "Terms: " + ', '.join(sorted(lang.TERMS)) + ".\n"
+        "Operators: = != < <= > >= in (...), combined with and, or, not "
+        "and parentheses.")
+    condition_error = fields.Function(
+        fields.Char("Condition Error"), 'on_change_with_condition_error')
+    matching_count = fields.Function(
+        fields.Integer("Matching Customers",
+            help="How many customers the condition selects right now."),
+        'on_change_with_matching_count')
+    tagged_count = fields.Function(
+        fields.Integer("Tagged by the Rule"), 'get_tagged_count')
+    runs = fields.One2Many(
+        'jewel.tag.rule.run', 'rule', "Runs", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('tag_unique', Unique(t, t.tag),
+                'jewel_crm.msg_tag_rule_tag_unique'),
+            ]
+        cls._buttons.update({
+                'run': {'icon': 'tryton-launch'},
+                })
+
+    @fields.depends('condition')
+    def on_change_with_condition_error(self, name=None):
+        try:
+            lang.parse(self.condition)
+        except lang.ConditionError as error:
+            return str(error)
+
+    @fields.depends('condition', 'company')
+    def on_change_with_matching_count(self, name=None):
+        "The preview: computed as the condition is typed, before saving"
+        if not self.company:
+            return None
+        try:
+            tree = lang.parse(self.condition)
+        except lang.ConditionError:
+            return None
+        query = self.matching_query(tree, self.company.id)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*query.select(Count(Literal(1))))
+        return cursor.fetchone()[0]
+
+    @classmethod
+    def get_tagged_count(cls, rules, name):
+        Relation = Pool().get('party.party-party.category')
+        counts = {r.id: 0 for r in rules}
+        for relation in Relation.search(
+                [('jewel_rule', 'in', [r.id for r in rules])]):
+            counts[relation.jewel_rule.id] += 1
+        return counts
+
+    @classmethod
+    def validate_fields(cls, rules, field_names):
+        super().validate_fields(rules, field_names)
+        if not field_names or 'condition' in field_names:
+            for rule in rules:
+                try:
+                    lang.parse(rule.condition)
+                except lang.ConditionError as error:
+                    raise ValidationError(gettext(
+                            'jewel_crm.msg_tag_rule_condition_invalid',
+                            rule=rule.name, error=str(error)))
+
+    @classmethod
+    @ModelView.button
+    def run(cls, rules):
+        "Run now"
+        for rule in rules:
+            rule.apply()
+
+    @classmethod
+    def run_all(cls):
+        "Nightly: every active rule of every business"
+        with Transaction().set_context(active_test=True):
+            rules = cls.search([])
+        cls.run(rules)
+
+    def apply(self):
+        "Tag who meets the condition, untag whom the rule tagged and no more"
+        pool = Pool()
+        Relation = pool.get('party.party-party.category')
+        Run = pool.get('jewel.tag.rule.run')
+        cursor = Transaction().connection.cursor()
+        user = Transaction().user
+        start = time.monotonic()
+        tree = lang.parse(self.condition)
+        relation = Relation.__table__()
+        existing = Relation.__table__()
+        query, party = self.matching_query(
+            tree, self.company.id, with_party=True)
+        cursor.execute(*relation.delete(
+                where=(relation.category == self.tag.id)
+                & (relation.jewel_rule == self.id)
+                & ~relation.party.in_(query.select(party.id))))
+        removed = max(cursor.rowcount, 0)
+        untagged = ~Exists(existing.select(Literal(1),
+                where=(existing.party == party.id)
+                & (existing.category == self.tag.id)))
+        cursor.execute(*relation.insert(
+                [relation.party, relation.category, relation.jewel_rule,
+                    relation.create_uid, relation.create_date],
+                query.select(party.id, Literal(self.tag.id),
+                    Literal(self.id), Literal(user), CurrentTimestamp(),
+                    where=untagged)))
+        added = max(cursor.rowcount, 0)
+        clear_party_cache()
+        with without_check_access():
+            Run.create([{
+                        'company': self.company.id,
+                        'rule': self.id,
+                        'added': added,
+                        'removed': removed,
+                        'duration': round(time.monotonic() - start, 3),
+                        }])
+        return added, removed
+
+    @classmethod
+    def matching_query(cls, tree, company_id, with_party=False):
+        """The customers of the business meeting tree, as a FROM clause to
+        select from; with_party also returns its party table"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Date = pool.get('ir.date')
+        with Transaction().set_context(company=company_id):
+            today = Date.today()
+        party = Party.__table__()
+        terms = lang.terms_of(tree)
+        compiler = _Compiler(party, company_id, today)
+        from_ = party
+        if terms & _TOTAL_TERMS:
+            totals = purchase_totals(company_id)
+            compiler.totals = totals
+            from_ = party.join(
+                totals, 'LEFT', condition=totals.party == party.id)
+        with without_check_access():
+            condition = compiler.compile(tree)
+        where = ((party.company == company_id)
+            & (party.is_customer == Literal(True))
+            & (party.active == Literal(True))
+            & condition)
+        query = _Filtered(from_, where)
+        if with_party:
+            return query, party
+        return query
+
+
+class _Filtered:
+    "A FROM clause with its WHERE, to select from"
+
+    def __init__(self, from_, where):
+        self.from_, self.where = from_, where
+
+    def select(self, *columns, where=None):
+        condition = self.where if where is None else (self.where & where)
+        return self.from_.select(*columns, where=condition)
+
+
+_TOTAL_TERMS = {'lifetime_spend', 'purchases', 'days_since_purchase'}
+_FLIP = {'<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=', '!=': '!='}
+
+
+_PY_OPERATORS = {
+    '=': operator_.eq, '!=': operator_.ne,
+    '<': operator_.lt, '<=': operator_.le,
+    '>': operator_.gt, '>=': operator_.ge,
+    }
+
+
+def _compare(column, operator, value):
+    if operator == 'in':
+        return column.in_(list(value))
+    return _PY_OPERATORS[operator](column, value)
+
+
+def _holds(operator, left, right):
+    "Python evaluation of a comparison (for day offsets)"
+    if operator == 'in':
+        return left in right
+    return _compare(left, operator, right)
+
+
+class _Compiler:
+    "Turn a condition tree into a python-sql condition on party"
+
+    def __init__(self, party, company_id, today):
+        self.party, self.company_id, self.today = party, company_id, today
+        self.totals = None
+
+    def compile(self, node):
+        kind = node[0]
+        if kind == 'and':
+            return self.compile(node[1]) & self.compile(node[2])
+        if kind == 'or':
+            return self.compile(node[1]) | self.compile(node[2])
+        if kind == 'not':
+            return Not(self.compile(node[1]))
+        _, name, operator, value = node
+        if operator == '!=':
+            return Not(getattr(self, 'term_' + name)('=', value))
+        return getattr(self, 'term_' + name)(operator, value)
+
+    def _lower(self, operator, value):
+        if operator == 'in':
+            return tuple(v.lower() for v in value)
+        return value.lower()
+
+    def _ids(self, Model, domain):
+        "ids of the (few) configuration records of the business in domain"
+        return [r.id for r in Model.search(
+                [('company', '=', self.company_id), domain], order=[])]
+
+    def _in_ids(self, column, Model, domain):
+        "column IN (ids of Model records of the business matching domain)"
+        return Coalesce(column, -1).in_(self._ids(Model, domain) or [-1])
+
+    def _text_domain(self, field, operator, value):
+        values = list(value) if operator == 'in' else [value]
+        return [(field, 'in', values)]
+
+    def term_lead_source(self, operator, value):
+        Source = Pool().get('jewel.lead_source')
+        return self._in_ids(self.party.lead_source, Source,
+            self._text_domain('code', operator, value))
+
+    def term_tier(self, operator, value):
+        Tier = Pool().get('jewel.tier')
+        values = list(value) if operator == 'in' else [value]
+        return self._in_ids(self.party.tier, Tier,
+            ['OR'] + [('name', 'ilike', v) for v in values])
+
+    def term_community(self, operator, value):
+        return _compare(Lower(Coalesce(self.party.community, '')),
+            operator, self._lower(operator, value))
+
+    def term_city(self, operator, value):
+        Address = Pool().get('party.address')
+        address = Address.__table__()
+        return Exists(address.select(Literal(1),
+                where=(address.party == self.party.id)
+                & (address.active == Literal(True))
+                & _compare(Lower(Coalesce(address.city, '')), operator,
+                    self._lower(operator, value))))
+
+    def term_age(self, operator, value):
+        "age >= n is a birthday on or before today n years ago"
+        birthday = self.party.birthday
+        if operator == 'in':
+            conditions = [self.term_age('=', v) for v in value]
+            result = conditions[0]
+            for c in conditions[1:]:
+                result |= c
+            return result
+        n = int(value)
+        born_by = lambda years: _years_before(self.today, years)  # noqa
+        if operator == '>=':
+            return birthday <= born_by(n)
+        if operator == '>':
+            return birthday <= born_by(n + 1)
+        if operator == '<=':
+            return birthday > born_by(n + 1)
+        if operator == '<':
+            return birthday > born_by(n)
+        return (birthday <= born_by(n)) & (birthday > born_by(n + 1))
+
+    def _days_until(self, column, operator, value):
+        "days until the next anniversary of column's date, within a year"
+        wanted = set()
+        for offset in range(366):
+            if _holds(operator, offset, _numbers(operator, value)):
+                day = self.today + dt.timedelta(days=offset)
+                wanted.add(day.month * 100 + day.day)
+        if not wanted:
+            return Literal(False)
+        month_day = (Extract('MONTH', column) * 100
+            + Extract('DAY', column))
+        return (column != Null) & month_day.in_(sorted(wanted))
+
+    def term_birthday_in_days(self, operator, value):
+        return self._days_until(self.party.birthday, operator, value)
+
+    def term_anniversary_in_days(self, operator, value):
+        return self._days_until(self.party.anniversary, operator, value)
+
+    def term_festival_in_days(self, operator, value):
+        "a festival the customer observes is that many days away"
+        pool = Pool()
+        Festival = pool.get('jewel.festival')
+        Party = pool.get('party.party')
+        festivals = set()
+        for festival in Festival.search([
+                    ('company', '=', self.company_id),
+                    ('date', '>=', self.today),
+                    ('date', '<', self.today + dt.timedelta(days=366)),
+                    ]):
+            offset = (festival.date - self.today).days
+            if _holds(operator, offset, _numbers(operator, value)):
+                festivals.add(festival.festival)
+        if not festivals:
+            return Literal(False)
+        return self.party.id.in_(Party.search(
+                [('festivals', 'in', sorted(festivals))],
+                query=True, order=[]))
+
+    def term_lifetime_spend(self, operator, value):
+        return _compare(
+            Coalesce(self.totals.spend, 0), operator, _numbers(
+                operator, value))
+
+    def term_purchases(self, operator, value):
+        return _compare(
+            Coalesce(self.totals.purchases, 0), operator, _numbers(
+                operator, value))
+
+    def term_days_since_purchase(self, operator, value):
+        "never bought counts as bought very long ago"
+        last = Coalesce(self.totals.last_date, dt.date(1900, 1, 1))
+        if operator == 'in':
+            conditions = [self.term_days_since_purchase('=', v)
+                for v in value]
+            result = conditions[0]
+            for c in conditions[1:]:
+                result |= c
+            return result
+        day = self.today - dt.timedelta(days=int(value))
+        return _compare(last, _FLIP[operator], day)
+
+    def term_prefers(self, operator, value):
+        Party = Pool().get('party.party')
+        values = list(value) if operator == 'in' else [value]
+        return self.party.id.in_(Party.search(['OR',
+                    ('preferred_metals', 'in', values),
+                    ('preferred_stones', 'in', values),
+                    ('preferred_styles', 'in', values),
+                    ], query=True, order=[]))
+
+    def term_bought_category(self, operator, value):
+        "a posted invoice has a line of a product of that category"
+        pool = Pool()
+        Line = pool.get('account.invoice.line')
+        Invoice = pool.get('account.invoice')
+        Product = pool.get('product.product')
+        Template = pool.get('product.template')
+        TemplateCategory = pool.get('product.template-product.category')
+        Category = pool.get('product.category')
+        values = list(value) if operator == 'in' else [value]
+        categories = self._ids(
+            Category, ['OR'] + [('name', 'ilike', v) for v in values])
+        if not categories:
+            return Literal(False)
+        line = Line.__table__()
+        invoice = Invoice.__table__()
+        product = Product.__table__()
+        template = Template.__table__()
+        template_category = TemplateCategory.__table__()
+        in_category = template.account_category.in_(categories) | (
+            template.id.in_(template_category.select(
+                    template_category.template,
+                    where=template_category.category.in_(categories))))
+        return self.party.id.in_(line
+            .join(invoice, condition=line.invoice == invoice.id)
+            .join(product, condition=line.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .select(invoice.party,
+                where=(invoice.type == 'out')
+                & invoice.state.in_(['posted', 'paid'])
+                & (invoice.company == self.company_id)
+                & in_category))
+
+    def term_intent(self, operator, value):
+        """a live opportunity (and, with jewel_telecalling, a visit) has
+        that purchase intent; other modules extend Party.intent_sources"""
+        Party = Pool().get('party.party')
+        values = list(value) if operator == 'in' else [value]
+        condition = Literal(False)
+        for query in Party.intent_sources(self.company_id, values):
+            condition |= self.party.id.in_(query)
+        return condition
+
+
+def _numbers(operator, value):
+    "Plain int or float: SQLite compares numbers and text differently"
+    def plain(number):
+        return int(number) if number == int(number) else float(number)
+    if operator == 'in':
+        return tuple(plain(v) for v in value)
+    return plain(value)
+
+
+def _years_before(today, years):
+    year = today.year - years
+    day = min(today.day, calendar.monthrange(year, today.month)[1])
+    return dt.date(year, today.month, day)
+
+
+class TagRuleRun(TenantMixin, ModelSQL, ModelView):
+    "One run of a tag rule: what it changed and how long it took"
+    __name__ = 'jewel.tag.rule.run'
+    company = tenant_company_field(required=True)
+    rule = fields.Many2One(
+        'jewel.tag.rule', "Rule", required=True, ondelete='CASCADE',
+        readonly=True, domain=[('company', '=', Eval('company', -1))])
+    date = fields.DateTime("Date", required=True, readonly=True)
+    added = fields.Integer("Added", readonly=True)
+    removed = fields.Integer("Removed", readonly=True)
+    duration = fields.Float("Duration (s)", digits=(16, 3), readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def default_date(cls):
+        return dt.datetime.now()
+
+
+class PartyCategory(metaclass=PoolMeta):
+    "The link of a tag to a customer remembers the rule that applied it"
+    __name__ = 'party.party-party.category'
+    jewel_rule = fields.Many2One(
+        'jewel.tag.rule', "Applied by Rule", ondelete='CASCADE',
+        readonly=True,
+        help="Empty for tags set by hand, which rules never remove.")
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    @classmethod
+    def intent_sources(cls, company_id, intents):
+        """Queries of the party ids showing one of intents: live
+        opportunities here; jewel_telecalling adds its visits"""
+        Opportunity = Pool().get('sale.opportunity')
+        opportunity = Opportunity.__table__()
+        return [opportunity.select(opportunity.party,
+                where=(opportunity.company == company_id)
+                & opportunity.jewel_intent.in_(intents)
+                & ~opportunity.state.in_(['lost', 'cancelled']))]
+
+
+class Opportunity(metaclass=PoolMeta):
+    __name__ = 'sale.opportunity'
+    jewel_intent = fields.Selection(INTENTS, "Purchase Intent",
+        help="What the customer buys for; auto-tag rules use it.")
+    follow_up_date = fields.Date("Follow-up Date",
+        help="The sales rep is reminded of the follow-up.")
