@@ -13,13 +13,14 @@ from jewel.demo import BUSINESSES, logins  # noqa: E402
 # Menus of the Jewel CRM root each role must have, by menu name
 EXPECTED_MENUS = {
     'business_admin': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
-        "Customer Invoices", "Products", "Showrooms", "Configuration"},
+        "Customer Invoices", "Products", "Showrooms", "Configuration",
+        "Inventory"},
     'store_manager': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
-        "Customer Invoices", "Products", "Showrooms"},
+        "Customer Invoices", "Products", "Showrooms", "Inventory"},
     'sales_rep': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
-        "Products"},
+        "Products", "Inventory"},
     'telecaller': {"Customers", "Leads and Opportunities", "Complaints"},
-    'artisan': {"Customers", "Products"},
+    'artisan': {"Customers", "Products", "Inventory"},
     'accountant': {"Customers", "Sales", "Customer Invoices"},
     }
 

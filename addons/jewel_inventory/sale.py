@@ -298,11 +298,13 @@ def _discounted(breakdown, discount, currency):
 class RepriceStart(ModelView):
     "Reprice open quotations"
     __name__ = 'jewel.sale.reprice.start'
-    repriced = fields.Integer("Lines Repriced", readonly=True)
+    pieces = fields.Integer("Tags Repriced", readonly=True)
+    repriced = fields.Integer("Quotation Lines Repriced", readonly=True)
 
 
 class Reprice(Wizard):
-    "Reprice every open quotation of the business from the latest rates"
+    """Reprice the tags of the pieces in stock and every open quotation
+    of the business from the latest rates"""
     __name__ = 'jewel.sale.reprice'
     start_state = 'reprice'
     reprice = StateTransition()
@@ -312,9 +314,12 @@ class Reprice(Wizard):
             ])
 
     def transition_reprice(self):
-        Sale = Pool().get('sale.sale')
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Lot = pool.get('stock.lot')
+        self.done.pieces = Lot.reprice_tags()
         self.done.repriced = Sale.reprice_open()
         return 'done'
 
     def default_done(self, fields):
-        return {'repriced': self.done.repriced}
+        return {'pieces': self.done.pieces, 'repriced': self.done.repriced}

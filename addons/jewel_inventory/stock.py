@@ -236,6 +236,19 @@ class Lot(TenantMixin, ShowroomScoped, metaclass=PoolMeta):
         return self.company.currency.round(amount)
 
     @classmethod
+    def reprice_tags(cls, company=None, at=None):
+        """Set the tag price of every piece in stock of the company from
+        the latest rates at `at`, set-based; return how many were priced"""
+        from .bulk import price_pieces, write_column
+        company = company or Transaction().context.get('company')
+        at = at or dt.datetime.now()
+        prices = price_pieces(company,
+            lambda lot, _: lot.piece_state == 'available', at)
+        write_column(cls, 'sale_price',
+            {i: b.untaxed for i, b in prices.items()}, {'priced_at': at})
+        return len(prices)
+
+    @classmethod
     @ModelView.button_action('jewel_inventory.wizard_price_check')
     def price_check(cls, lots):
         pass
