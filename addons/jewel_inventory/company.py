@@ -50,6 +50,11 @@ class Settings(TenantMixin, ModelSQL, ModelView):
         domain=[('store_manager_making_discount', '>=', 0),
             ('store_manager_making_discount', '<=', 100)])
 
+    approval_threshold = fields.Numeric("Order Approval Threshold",
+        digits=(16, 2), required=True,
+        domain=[('approval_threshold', '>=', 0)],
+        help="Orders above this total need a Store Manager to confirm them.")
+
     @classmethod
     def __setup__(cls):
         super().__setup__()
@@ -68,6 +73,10 @@ class Settings(TenantMixin, ModelSQL, ModelView):
     @classmethod
     def default_store_manager_making_discount(cls):
         return Decimal(25)
+
+    @classmethod
+    def default_approval_threshold(cls):
+        return Decimal(500000)
 
     @classmethod
     def create_defaults(cls, company):

@@ -82,6 +82,7 @@ class Sale(metaclass=PoolMeta):
 
     @classmethod
     def confirm(cls, sales):
+        cls.check_approval(sales)
         cls.check_pieces(sales)
         super().confirm(sales)
         cls._set_piece_state(sales, 'sold')
@@ -95,6 +96,19 @@ class Sale(metaclass=PoolMeta):
     def draft(cls, sales):
         super().draft(sales)
         cls._set_piece_state(sales, 'available')
+
+    @classmethod
+    def check_approval(cls, sales):
+        "Orders above the business's threshold are confirmed by a manager"
+        Settings = Pool().get('jewel.inventory.settings')
+        if is_store_manager():
+            return
+        for sale in sales:
+            threshold = Settings.get(sale.company).approval_threshold
+            if sale.total_amount > threshold:
+                raise UserError(gettext('jewel_inventory.msg_sale_approval',
+                        sale=sale.rec_name, total=sale.total_amount,
+                        threshold=threshold))
 
     @classmethod
     def _set_piece_state(cls, sales, state):
