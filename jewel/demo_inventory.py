@@ -107,8 +107,9 @@ def _pieces(config, business, state):
                     count=count, carat=Decimal(carat), lab=igi,
                     certificate=f'{huid}-{count}',
                     price_type=price_type, price=Decimal(price))
-            lot.stone_weight = sum(
-                (Decimal(s[2]) for s in stones), Decimal(0)) * Decimal('0.2')
+            lot.stone_weight = (sum(
+                    (Decimal(s[2]) for s in stones), Decimal(0))
+                * Decimal('0.2')).quantize(Decimal('0.001'))
             lot.huid = huid
             lot.hallmark_date = dt.date.today() - dt.timedelta(days=30)
             lot.hallmark_centre = f"{business['city']} Assay Centre"
