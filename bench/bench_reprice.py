@@ -45,7 +45,7 @@ INSERT INTO stock_lot (number, product, company, showroom, gross_weight,
     stone_weight, fineness, huid, piece_state, active, create_uid,
     create_date)
 SELECT %(prefix)s || g, d.product, %(company)s, d.showroom,
-    2 + (g %% 380) / 10.0, 0, d.fineness,
+    round(2 + (g %% 380) / 10.0, 3), 0, d.fineness,
     CASE WHEN g %% 2 = 0 THEN 'B' || lpad(to_hex(g), 5, '0') END,
     'available', true, 0, now()
 FROM generate_series(1, %(pieces)s) AS g
