@@ -46,7 +46,7 @@ INSERT INTO stock_lot (number, product, company, showroom, gross_weight,
     create_date)
 SELECT %(prefix)s || g, d.product, %(company)s, d.showroom,
     round(2 + (g %% 380) / 10.0, 3), 0, d.fineness,
-    CASE WHEN g %% 2 = 0 THEN 'B' || lpad(to_hex(g), 5, '0') END,
+    CASE WHEN g %% 2 = 0 THEN upper('B' || lpad(to_hex(g), 5, '0')) END,
     'available', true, 0, now()
 FROM generate_series(1, %(pieces)s) AS g
 JOIN (
