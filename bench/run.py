@@ -1,6 +1,6 @@
 """make bench: the benchmarks of the issue "Customers" on PostgreSQL.
 
-    python bench/run.py [all|import|phone|tags]     (make bench BENCH=import)
+    python bench/run.py [all|import|phone|tags|reprice]  (make bench BENCH=import)
 
 Each benchmark prints its figure and its ratio to a baseline measured in
 the same run.  The first run builds the bench databases (demo, then a
@@ -13,6 +13,7 @@ import time
 
 import bench_import
 import bench_phone_lookup
+import bench_reprice
 import bench_tag_rules
 import common
 
@@ -20,6 +21,7 @@ BENCHMARKS = {
     'import': bench_import.run,
     'phone': bench_phone_lookup.run,
     'tags': bench_tag_rules.run,
+    'reprice': bench_reprice.run,
     }
 
 

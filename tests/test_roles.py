@@ -12,14 +12,15 @@ from jewel.demo import BUSINESSES, logins  # noqa: E402
 
 # Menus of the Jewel CRM root each role must have, by menu name
 EXPECTED_MENUS = {
-    'business_admin': {"Engagement", "Customers", "Leads and Opportunities", "Sales", "Complaints",
-        "Customer Invoices", "Products", "Showrooms", "Configuration"},
-    'store_manager': {"Engagement", "Customers", "Leads and Opportunities", "Sales", "Complaints",
-        "Customer Invoices", "Products", "Showrooms"},
-    'sales_rep': {"Engagement", "Customers", "Leads and Opportunities", "Sales", "Complaints",
-        "Products"},
+    'business_admin': {"Engagement", "Customers", "Leads and Opportunities", "Sales",
+        "Complaints", "Customer Invoices", "Products", "Showrooms", "Configuration",
+        "Inventory"},
+    'store_manager': {"Engagement", "Customers", "Leads and Opportunities", "Sales",
+        "Complaints", "Customer Invoices", "Products", "Showrooms", "Inventory"},
+    'sales_rep': {"Engagement", "Customers", "Leads and Opportunities", "Sales",
+        "Complaints", "Products", "Inventory"},
     'telecaller': {"Engagement", "Customers", "Leads and Opportunities", "Complaints"},
-    'artisan': {"Engagement", "Customers", "Products"},
+    'artisan': {"Engagement", "Customers", "Products", "Inventory"},
     'accountant': {"Engagement", "Customers", "Sales", "Customer Invoices"},
     }
 

@@ -30,7 +30,8 @@ class JewelInventoryTestCase(CompanyTestMixin, ModuleTestCase):
     @property
     def _skip_company_rule(self):
         return super()._skip_company_rule | {
-            ('stock.location', 'company'), ('party.party', 'company')}
+            ('stock.location', 'company'), ('party.party', 'company'),
+            ('jewel.piece.stone', 'piece_company')}
 
     @with_transaction()
     def test_piece_belongs_to_business(self):

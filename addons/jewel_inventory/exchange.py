@@ -1,0 +1,205 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Old-gold exchange: what the customer hands in, valued at the buy rate"
+import datetime as dt
+from decimal import Decimal
+
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+
+from jewel_crm.company_field import TenantMixin, tenant_company_field
+
+from .pricing import exchange_value
+
+DRAFT = {'readonly': Eval('state') != 'draft'}
+
+
+class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
+    "Old-gold exchange slip"
+    __name__ = 'jewel.exchange'
+    _rec_name = 'number'
+    company = tenant_company_field(required=True)
+    number = fields.Char("Number", readonly=True)
+    date = fields.Date("Date", required=True, states=DRAFT)
+    party = fields.Many2One('party.party', "Customer", required=True,
+        states=DRAFT, context={'company': Eval('company', -1)},
+        depends={'company'})
+    sale = fields.Many2One('sale.sale', "Against Sale", states=DRAFT,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('party', '=', Eval('party', -1)),
+            ])
+    lines = fields.One2Many('jewel.exchange.line', 'exchange', "Items",
+        states=DRAFT)
+    total = fields.Function(fields.Numeric("Value", digits=(16, 2)),
+        'get_total')
+    payment_method = fields.Many2One('account.invoice.payment.method',
+        "Payment Method", states=DRAFT,
+        domain=[('company', '=', Eval('company', -1))],
+        help="The method that records old gold received as a payment.")
+    invoice = fields.Many2One('account.invoice', "Paid Invoice",
+        readonly=True, domain=[('company', '=', Eval('company', -1))])
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('applied', "Applied"),
+            ], "State", readonly=True, required=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+        cls._transitions |= {('draft', 'applied')}
+        cls._buttons.update({
+                'apply': {'invisible': Eval('state') != 'draft',
+                    'depends': ['state']},
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    def default_date(cls):
+        return dt.date.today()
+
+    def get_total(self, name):
+        return sum((l.value or 0 for l in self.lines), Decimal(0))
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Sequence = pool.get('ir.sequence')
+        ModelData = pool.get('ir.model.data')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            values['number'] = Sequence(ModelData.get_id(
+                    'jewel_inventory', 'sequence_exchange')).get()
+        return values
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('applied')
+    def apply(cls, exchanges):
+        "Record each slip as a payment of the invoice of its sale"
+        for exchange in exchanges:
+            invoice = exchange.invoice_to_pay()
+            lines = invoice.pay_invoice(exchange.total,
+                exchange.payment_method, exchange.date,
+                description=gettext('jewel_inventory.msg_exchange_payment',
+                    number=exchange.number))
+            invoice.__class__.write([invoice],
+                {'payment_lines': [('add', [l.id for l in lines])]})
+            exchange.invoice = invoice
+            exchange.save()
+
+    def invoice_to_pay(self):
+        if not self.lines or not self.total:
+            raise UserError(gettext('jewel_inventory.msg_exchange_empty',
+                    number=self.number))
+        if not self.payment_method:
+            raise UserError(gettext(
+                    'jewel_inventory.msg_exchange_payment_method',
+                    number=self.number))
+        invoices = [i for i in (self.sale.invoices if self.sale else [])
+            if i.state == 'posted']
+        if not invoices:
+            raise UserError(gettext('jewel_inventory.msg_exchange_no_invoice',
+                    number=self.number))
+        invoice = invoices[0]
+        if self.total > invoice.amount_to_pay:
+            raise UserError(gettext('jewel_inventory.msg_exchange_over',
+                    number=self.number, value=self.total,
+                    due=invoice.amount_to_pay))
+        return invoice
+
+
+class ExchangeLine(ModelSQL, ModelView):
+    "An item handed in for exchange"
+    __name__ = 'jewel.exchange.line'
+    __access__ = {'exchange'}
+    exchange = fields.Many2One('jewel.exchange', "Exchange", required=True,
+        ondelete='CASCADE')
+    description = fields.Char("Description", required=True)
+    metal = fields.Many2One('jewel.metal', "Metal", required=True,
+        ondelete='RESTRICT')
+    gross_weight = fields.Numeric("Gross Weight (g)", digits=(16, 3),
+        required=True)
+    stone_deduction = fields.Numeric("Stone Deduction (g)", digits=(16, 3),
+        required=True)
+    dust_deduction = fields.Numeric("Dust / Melting Loss (g)",
+        digits=(16, 3), required=True)
+    net_weight = fields.Function(fields.Numeric("Net Weight (g)",
+            digits=(16, 3)), 'on_change_with_net_weight')
+    tested_fineness = fields.Integer("Tested Fineness (‰)", required=True)
+    buy_rate = fields.Numeric("Buy Rate per Fine Gram", digits=(16, 2),
+        required=True)
+    value = fields.Function(fields.Numeric("Value", digits=(16, 2)),
+        'on_change_with_value')
+
+    @classmethod
+    def default_stone_deduction(cls):
+        return Decimal(0)
+
+    @classmethod
+    def default_dust_deduction(cls):
+        return Decimal(0)
+
+    @fields.depends('metal', 'buy_rate', 'exchange', '_parent_exchange.date')
+    def on_change_metal(self):
+        "Suggest today's buy rate of the metal's purest grade"
+        pool = Pool()
+        MetalRate = pool.get('jewel.metal_rate')
+        if not self.metal or not self.metal.purities:
+            return
+        purest = max(self.metal.purities, key=lambda p: p.fineness)
+        rate = MetalRate._latest(purest, dt.datetime.now())
+        if rate:
+            self.buy_rate = (rate.buy_rate * 1000
+                / purest.fineness).quantize(Decimal('0.01'))
+
+    @fields.depends('gross_weight', 'stone_deduction', 'dust_deduction')
+    def on_change_with_net_weight(self, name=None):
+        if self.gross_weight is not None:
+            return (self.gross_weight - (self.stone_deduction or 0)
+                - (self.dust_deduction or 0))
+
+    @fields.depends('gross_weight', 'stone_deduction', 'dust_deduction',
+        'tested_fineness', 'buy_rate', 'exchange',
+        '_parent_exchange.company')
+    def on_change_with_value(self, name=None):
+        if None in (self.gross_weight, self.tested_fineness, self.buy_rate):
+            return None
+        company = self.exchange.company if self.exchange else None
+        round_ = company.currency.round if company else (
+            lambda a: a.quantize(Decimal('0.01')))
+        return exchange_value(self.gross_weight,
+            (self.stone_deduction or 0) + (self.dust_deduction or 0),
+            self.tested_fineness, self.buy_rate, round_=round_)
+
+    @classmethod
+    def validate_fields(cls, lines, field_names):
+        super().validate_fields(lines, field_names)
+        for line in lines:
+            if line.gross_weight <= 0:
+                raise ValidationError(gettext(
+                        'jewel_inventory.msg_exchange_weight',
+                        item=line.description))
+            if (line.stone_deduction < 0 or line.dust_deduction < 0
+                    or line.net_weight <= 0):
+                raise ValidationError(gettext(
+                        'jewel_inventory.msg_exchange_deductions',
+                        item=line.description))
+            if not 0 < line.tested_fineness <= 1000:
+                raise ValidationError(gettext(
+                        'jewel_inventory.msg_exchange_fineness',
+                        item=line.description,
+                        fineness=line.tested_fineness))
+            if line.buy_rate <= 0:
+                raise ValidationError(gettext(
+                        'jewel_inventory.msg_exchange_rate',
+                        item=line.description))
+

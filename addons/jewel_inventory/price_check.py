@@ -1,0 +1,81 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"The counter price check: scan a tag, see the price and how it is made"
+import datetime as dt
+
+from trytond.model import ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateView, Wizard
+
+AMOUNT = dict(digits=(16, 2), readonly=True)
+
+
+class PriceCheckStart(ModelView):
+    "Price check"
+    __name__ = 'jewel.price_check.start'
+    company = fields.Many2One('company.company', "Company", readonly=True)
+    piece = fields.Many2One('stock.lot', "Tag", required=True,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('product.template.jewel_metal', '!=', None),
+            ])
+    making_discount = fields.Numeric("Making Discount (%)", digits=(5, 2))
+    net_weight = fields.Numeric("Net Weight (g)", digits=(16, 3),
+        readonly=True)
+    rate = fields.Numeric("Rate per Gram", **AMOUNT)
+    metal_value = fields.Numeric("Metal Value", **AMOUNT)
+    wastage = fields.Numeric("Wastage", **AMOUNT)
+    making = fields.Numeric("Making Charge", **AMOUNT)
+    making_discount_amount = fields.Numeric("Making Discount", **AMOUNT)
+    stones = fields.Numeric("Stones", **AMOUNT)
+    hallmark = fields.Numeric("Hallmark Charge", **AMOUNT)
+    untaxed = fields.Numeric("Untaxed", **AMOUNT)
+    taxes = fields.Numeric("Taxes", **AMOUNT)
+    total = fields.Numeric("Total", **AMOUNT)
+
+    @fields.depends('piece', 'making_discount', 'net_weight', 'rate',
+        'metal_value', 'wastage', 'making', 'making_discount_amount',
+        'stones', 'hallmark', 'untaxed', 'taxes', 'total')
+    def on_change_piece(self):
+        MetalRate = Pool().get('jewel.metal_rate')
+        if not self.piece:
+            return
+        now = dt.datetime.now()
+        rate = MetalRate.latest(self.piece.purity, now, self.piece.company)
+        breakdown = self.piece.compute_price(
+            now, self.making_discount, rate=rate.sell_rate)
+        self.net_weight = self.piece.net_weight
+        self.rate = rate.sell_rate
+        self.metal_value = breakdown.metal_value
+        self.wastage = breakdown.wastage
+        self.making = breakdown.making
+        self.making_discount_amount = breakdown.making_discount
+        self.stones = breakdown.stones
+        self.hallmark = breakdown.hallmark
+        self.untaxed = breakdown.untaxed
+        self.taxes = breakdown.taxes
+        self.total = breakdown.total
+
+    @fields.depends(methods=['on_change_piece'])
+    def on_change_making_discount(self):
+        self.on_change_piece()
+
+
+class PriceCheck(Wizard):
+    "Price check"
+    __name__ = 'jewel.price_check'
+    start = StateView('jewel.price_check.start',
+        'jewel_inventory.price_check_start_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+
+    def default_start(self, fields):
+        context = Transaction().context
+        values = {'company': context.get('company')}
+        if context.get('active_model') == 'stock.lot' and self.record:
+            start = self.start.__class__(piece=self.record, **values)
+            start.on_change_piece()
+            values.update(start._default_values)
+        return values

@@ -1,0 +1,339 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Selling pieces: a line takes a piece by its tag and prices itself"
+import datetime as dt
+from decimal import Decimal
+
+from sql import Null
+
+from trytond.exceptions import UserError, UserWarning
+from trytond.i18n import gettext
+from trytond.model import ModelView, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Bool, Eval
+from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .bulk import price_pieces, write_column
+from .roles import is_business_admin, is_store_manager
+
+OPEN_STATES = ('draft', 'quotation')
+SOLD_STATES = ('confirmed', 'processing', 'done')
+ENGAGED_STATES = ('quotation',) + SOLD_STATES
+BREAKDOWN = ['metal_value', 'wastage_amount', 'making_amount',
+    'making_discount_amount', 'stones_amount', 'hallmark_amount']
+
+
+class Sale(metaclass=PoolMeta):
+    __name__ = 'sale.sale'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'reprice': {
+                    'invisible': ~Eval('state').in_(list(OPEN_STATES)),
+                    'depends': ['state'],
+                    },
+                })
+
+    @classmethod
+    @ModelView.button
+    def reprice(cls, sales):
+        "Reprice the pieces of these open quotations from today's rates"
+        cls.reprice_open(sales=[s for s in sales if s.state in OPEN_STATES])
+
+    @classmethod
+    def reprice_open(cls, sales=None, at=None):
+        """Reprice the piece lines of the open quotations (all of the
+        company when sales is None) at the latest rates at `at`, in a few
+        set-based statements; confirmed sales keep their frozen prices.
+        Return the number of lines repriced."""
+        pool = Pool()
+        Line = pool.get('sale.line')
+        company = Transaction().context.get('company')
+        if sales is not None and not sales:
+            return 0
+        at = at or dt.datetime.now()
+        sale, line = cls.__table__(), Line.__table__()
+        condition = (line.piece != Null) & sale.state.in_(OPEN_STATES) & (
+            sale.company == company)
+        if sales is not None:
+            condition &= sale.id.in_([s.id for s in sales])
+        open_lines = line.join(sale, condition=line.sale == sale.id).select(
+            line.id, line.piece, line.making_discount, where=condition)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*open_lines)
+        rows = cursor.fetchall()
+        if not rows:
+            return 0
+        open_pieces = line.join(sale, condition=line.sale == sale.id).select(
+            line.piece, where=condition)
+        prices = price_pieces(company, lambda lot, _: lot.id.in_(
+                open_pieces), at)
+        return Line.write_prices(rows, prices)
+
+
+    @classmethod
+    def quote(cls, sales):
+        cls.check_pieces(sales)
+        super().quote(sales)
+
+    @classmethod
+    def confirm(cls, sales):
+        cls.check_approval(sales)
+        cls.check_pieces(sales)
+        super().confirm(sales)
+        cls._set_piece_state(sales, 'sold')
+
+    @classmethod
+    def cancel(cls, sales):
+        super().cancel(sales)
+        cls._set_piece_state(sales, 'available')
+
+    @classmethod
+    def draft(cls, sales):
+        super().draft(sales)
+        cls._set_piece_state(sales, 'available')
+
+    @classmethod
+    def check_approval(cls, sales):
+        "Orders above the business's threshold are confirmed by a manager"
+        Settings = Pool().get('jewel.inventory.settings')
+        if is_store_manager():
+            return
+        for sale in sales:
+            threshold = Settings.get(sale.company).approval_threshold
+            if sale.total_amount > threshold:
+                raise UserError(gettext('jewel_inventory.msg_sale_approval',
+                        sale=sale.rec_name, total=sale.total_amount,
+                        threshold=threshold))
+
+    @classmethod
+    def _set_piece_state(cls, sales, state):
+        Lot = Pool().get('stock.lot')
+        pieces = [l.piece for s in sales for l in s.lines if l.piece]
+        if pieces:
+            with without_check_access():
+                Lot.write(pieces, {'piece_state': state})
+
+    @classmethod
+    def check_pieces(cls, sales):
+        """Each piece once, and no price below the piece's cost without a
+        Store Manager"""
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
+        for sale in sales:
+            for line in sale.lines:
+                if not line.piece:
+                    continue
+                line.check_piece_available(
+                    SOLD_STATES if sale.state == 'quotation'
+                    else ENGAGED_STATES)
+                cost = line.piece.piece_cost
+                if cost is None or line.unit_price >= cost:
+                    continue
+                arguments = dict(piece=line.piece.number,
+                    price=line.unit_price, cost=cost)
+                if not is_store_manager():
+                    raise UserError(gettext(
+                            'jewel_inventory.msg_below_cost_manager',
+                            **arguments))
+                key = Warning.format('jewel_below_cost', [line])
+                if Warning.check(key):
+                    raise UserWarning(key, gettext(
+                            'jewel_inventory.msg_below_cost', **arguments))
+
+
+class SaleLine(metaclass=PoolMeta):
+    __name__ = 'sale.line'
+    piece = fields.Many2One('stock.lot', "Piece (Tag)",
+        ondelete='RESTRICT',
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('product.template.jewel_metal', '!=', None),
+            ],
+        states={
+            'invisible': Eval('type') != 'line',
+            'readonly': Eval('sale_state') != 'draft',
+            },
+        help="Type or scan the tag number of the piece.")
+    metal_rate = fields.Numeric("Rate per Gram", digits=(16, 2),
+        readonly=True)
+    metal_value = fields.Numeric("Metal Value", digits=(16, 2),
+        readonly=True)
+    wastage_amount = fields.Numeric("Wastage", digits=(16, 2), readonly=True)
+    making_amount = fields.Numeric("Making Charge", digits=(16, 2),
+        readonly=True)
+    making_discount = fields.Numeric("Making Discount (%)", digits=(5, 2),
+        domain=['OR', ('making_discount', '=', None), [
+                ('making_discount', '>=', 0),
+                ('making_discount', '<=', 100)]],
+        states={
+            'invisible': ~Bool(Eval('piece')),
+            'readonly': Eval('sale_state') != 'draft',
+            })
+    making_discount_amount = fields.Numeric("Making Discount",
+        digits=(16, 2), readonly=True)
+    stones_amount = fields.Numeric("Stones", digits=(16, 2), readonly=True)
+    hallmark_amount = fields.Numeric("Hallmark Charge", digits=(16, 2),
+        readonly=True)
+    priced_at = fields.DateTime("Priced At", readonly=True)
+
+    @fields.depends('piece', 'product', 'quantity', 'unit', 'description',
+        methods=['on_change_product'])
+    def on_change_piece(self):
+        if self.piece:
+            self.product = self.piece.product
+            self.quantity = 1
+            self.on_change_product()
+            self.description = ' — '.join(filter(None, [
+                        self.piece.number, self.product.rec_name]))
+
+    @fields.depends(methods=['compute_unit_price'])
+    def on_change_making_discount(self):
+        self.unit_price = self.compute_unit_price()
+
+    @fields.depends('piece', 'making_discount', methods=['_piece_breakdown'])
+    def compute_unit_price(self):
+        if self.piece and self.piece.is_piece:
+            return self._piece_breakdown().untaxed
+        return super().compute_unit_price()
+
+    @fields.depends('piece', 'making_discount', 'sale',
+        '_parent_sale.company')
+    def _piece_breakdown(self):
+        "Price the piece and keep its breakdown on the line"
+        pool = Pool()
+        MetalRate = pool.get('jewel.metal_rate')
+        now = dt.datetime.now()
+        rate = MetalRate.latest(self.piece.purity, now, self.piece.company)
+        breakdown = self.piece.compute_price(
+            now, self.making_discount, rate=rate.sell_rate)
+        self.metal_rate = rate.sell_rate
+        self.set_breakdown(breakdown)
+        self.priced_at = now
+        return breakdown
+
+    def set_breakdown(self, breakdown):
+        self.metal_value = breakdown.metal_value
+        self.wastage_amount = breakdown.wastage
+        self.making_amount = breakdown.making
+        self.making_discount_amount = breakdown.making_discount
+        self.stones_amount = breakdown.stones
+        self.hallmark_amount = breakdown.hallmark
+
+    @classmethod
+    def write_prices(cls, rows, prices):
+        "Write the bulk prices of pieces onto (line, piece, discount) rows"
+        pool = Pool()
+        Company = pool.get('company.company')
+        currency = Company(Transaction().context.get('company')).currency
+        unit_prices = {}
+        columns = {name: {} for name in BREAKDOWN}
+        for line_id, piece_id, discount in rows:
+            breakdown = prices.get(piece_id)
+            if not breakdown:
+                continue
+            if discount:
+                breakdown = _discounted(breakdown, discount, currency)
+            unit_prices[line_id] = breakdown.untaxed
+            for name, value in zip(BREAKDOWN, [
+                        breakdown.metal_value, breakdown.wastage,
+                        breakdown.making, breakdown.making_discount,
+                        breakdown.stones, breakdown.hallmark]):
+                columns[name][line_id] = value
+        now = dt.datetime.now()
+        write_column(cls, 'unit_price', unit_prices, {'priced_at': now})
+        for name, values in columns.items():
+            write_column(cls, name, values)
+        return len(unit_prices)
+
+    @classmethod
+    def validate_fields(cls, lines, field_names):
+        super().validate_fields(lines, field_names)
+        if field_names is None or 'making_discount' in field_names:
+            cls.check_making_discount(lines)
+        if field_names is None or 'piece' in field_names:
+            for line in lines:
+                if line.piece and line.sale.state == 'draft':
+                    line.check_piece_available()
+
+    @classmethod
+    def check_making_discount(cls, lines):
+        "A discount on the making charge stays within the role's limit"
+        Settings = Pool().get('jewel.inventory.settings')
+        if Transaction().user == 0 or is_business_admin():
+            return
+        for line in lines:
+            if not line.making_discount:
+                continue
+            settings = Settings.get(line.sale.company)
+            limit = (settings.store_manager_making_discount
+                if is_store_manager()
+                else settings.sales_rep_making_discount)
+            if line.making_discount > limit:
+                raise ValidationError(gettext(
+                        'jewel_inventory.msg_making_discount_limit',
+                        discount=line.making_discount, limit=limit,
+                        piece=line.piece.number))
+
+    def check_piece_available(self, states=SOLD_STATES):
+        "A piece is on one sale only"
+        if self.piece.piece_state == 'sold':
+            raise ValidationError(gettext(
+                    'jewel_inventory.msg_piece_sold', piece=self.piece.number))
+        with without_check_access():
+            others = self.search([
+                    ('piece', '=', self.piece.id),
+                    ('id', '!=', self.id),
+                    ('sale.state', 'in', list(states)),
+                    ], limit=1)
+        if others:
+            raise ValidationError(gettext(
+                    'jewel_inventory.msg_piece_on_other_sale',
+                    piece=self.piece.number, sale=others[0].sale.rec_name))
+
+    def get_invoice_line(self):
+        lines = super().get_invoice_line()
+        for invoice_line in lines:
+            if self.piece:
+                invoice_line.set_piece(self)
+        return lines
+
+
+def _discounted(breakdown, discount, currency):
+    from dataclasses import replace
+    return replace(breakdown, making_discount=currency.round(
+            breakdown.making * Decimal(discount) / 100))
+
+
+class RepriceStart(ModelView):
+    "Reprice open quotations"
+    __name__ = 'jewel.sale.reprice.start'
+    pieces = fields.Integer("Tags Repriced", readonly=True)
+    repriced = fields.Integer("Quotation Lines Repriced", readonly=True)
+
+
+class Reprice(Wizard):
+    """Reprice the tags of the pieces in stock and every open quotation
+    of the business from the latest rates"""
+    __name__ = 'jewel.sale.reprice'
+    start_state = 'reprice'
+    reprice = StateTransition()
+    done = StateView('jewel.sale.reprice.start',
+        'jewel_inventory.sale_reprice_start_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+
+    def transition_reprice(self):
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        Lot = pool.get('stock.lot')
+        self.done.pieces = Lot.reprice_tags()
+        self.done.repriced = Sale.reprice_open()
+        return 'done'
+
+    def default_done(self, fields):
+        return {'pieces': self.done.pieces, 'repriced': self.done.repriced}
