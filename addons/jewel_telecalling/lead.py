@@ -220,7 +220,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         Consent = pool.get('jewel.customer.consent')
         party_ids = list({p.id for p in parties})
         withdrawn = set()
-        for sub_ids in grouped_slice(party_ids):
+        for sub_ids in grouped_slice(party_ids, 1000):
             withdrawn.update(c.party.id for c in Consent.search([
                         ('party', 'in', list(sub_ids)),
                         ('channel', '=', 'call'),
@@ -246,7 +246,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         Visit = Pool().get('jewel.visit')
         open_leads = {}
         party_ids = list({v.party.id for v in visits})
-        for sub_ids in grouped_slice(party_ids):
+        for sub_ids in grouped_slice(party_ids, 1000):
             for lead in cls.search([
                         ('party', 'in', list(sub_ids)),
                         ('state', 'in', OPEN_STATES),
@@ -331,7 +331,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         rows = {}
-        for sub_ids in grouped_slice(lead_ids):
+        for sub_ids in grouped_slice(lead_ids, 1000):
             cursor.execute(*table.select(table.id, table.priority,
                     table.next_call, table.language, table.showroom,
                     table.telecaller, table.state, table.company,
@@ -389,7 +389,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
             if rows[lead_id][4] != telecaller_id:
                 by_telecaller[telecaller_id].append(lead_id)
         for telecaller_id, lead_ids in by_telecaller.items():
-            for sub_ids in grouped_slice(lead_ids):
+            for sub_ids in grouped_slice(lead_ids, 1000):
                 sub_ids = list(sub_ids)
                 cursor.execute(*history.update(
                         [history.end_date, history.write_date,

@@ -121,7 +121,7 @@ class Score(TenantMixin, ModelSQL, ModelView):
         if party_ids is None:
             cls._compute(company_id, None)
         else:
-            for sub_ids in grouped_slice(party_ids):
+            for sub_ids in grouped_slice(party_ids, 1000):
                 cls._compute(company_id, list(sub_ids))
         clear_cache(cls.__name__)
 
@@ -278,7 +278,7 @@ class Party(metaclass=PoolMeta):
     def get_score(cls, parties, names):
         Score = Pool().get('jewel.customer.score')
         result = {n: {p.id: None for p in parties} for n in names}
-        for sub_ids in grouped_slice([p.id for p in parties]):
+        for sub_ids in grouped_slice([p.id for p in parties], 1000):
             for score in Score.search([('party', 'in', list(sub_ids))]):
                 pid = score.party.id
                 if 'engagement_score' in names:
