@@ -13,12 +13,14 @@ from jewel.demo import BUSINESSES, logins  # noqa: E402
 # Menus of the Jewel CRM root each role must have, by menu name
 EXPECTED_MENUS = {
     'business_admin': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
-        "Customer Invoices", "Products", "Showrooms", "Configuration"},
+        "Customer Invoices", "Products", "Showrooms", "Configuration",
+        "Visits", "Telecalling"},
     'store_manager': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
-        "Customer Invoices", "Products", "Showrooms"},
+        "Customer Invoices", "Products", "Showrooms", "Visits", "Telecalling"},
     'sales_rep': {"Customers", "Leads and Opportunities", "Sales", "Complaints",
-        "Products"},
-    'telecaller': {"Customers", "Leads and Opportunities", "Complaints"},
+        "Products", "Visits"},
+    'telecaller': {"Customers", "Leads and Opportunities", "Complaints",
+        "My Call Queue"},
     'artisan': {"Customers", "Products"},
     'accountant': {"Customers", "Sales", "Customer Invoices"},
     }
@@ -81,6 +83,24 @@ class RoleMenusTestCase(ServerTestCase):
             session.model('account.invoice', 'search', [], 0, 1, None)
         with self.assertRaises(RPCError):
             session.model('sale.sale', 'search', [], 0, 1, None)
+
+    def test_telecaller_sees_own_leads_only(self):
+        "A telecaller sees the leads and calls given to them, no team figures"
+        session = self.server.login('jaipur.telecaller')
+        manager = self.server.login('jaipur.manager')
+        leads = session.model('jewel.telecalling.lead', 'search_read',
+            [], 0, None, None, ['telecaller.login'])
+        calls = session.model('jewel.call', 'search_read',
+            [], 0, None, None, ['telecaller.login'])
+        self.assertTrue(leads and calls)
+        self.assertEqual({r['telecaller.']['login'] for r in leads + calls},
+            {'jaipur.telecaller'})
+        self.assertGreater(
+            manager.model('jewel.telecalling.lead', 'search_count', []),
+            len(leads))
+        with self.assertRaises(RPCError):
+            session.model('jewel.telecalling.performance', 'search',
+                [], 0, None, None)
 
     def test_sales_rep_sees_no_cost_price(self):
         "Cost prices are hidden from sales reps, shown to managers"
