@@ -4,10 +4,11 @@
 import datetime as dt
 from collections import defaultdict
 
-from sql import Literal, Null
+from sql import Cast, Literal, Null
 from sql.aggregate import Count
 from sql.conditionals import Case
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
@@ -40,6 +41,13 @@ def clear_cache(*model_names):
         for name in model_names:
             if name in cache:
                 cache[name].clear()
+
+
+def typed(value, sql_type):
+    "A literal PostgreSQL can type in a select list (SQLite needs none)"
+    if backend.name == 'postgresql':
+        return Cast(Literal(value), sql_type)
+    return Literal(value)
 
 
 def telecaller_group_id():
@@ -352,7 +360,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         loads = dict.fromkeys(telecaller_ids, 0)
-        cursor.execute(*table.select(table.telecaller, Count(Literal('*')),
+        cursor.execute(*table.select(table.telecaller, Count(table.id),
                 where=table.telecaller.in_(telecaller_ids)
                 & (table.state == 'assigned'),
                 group_by=[table.telecaller]))
@@ -407,8 +415,9 @@ class Lead(TenantMixin, ModelSQL, ModelView):
                             history.assigned_by, history.start_date,
                             history.create_date, history.create_uid],
                         table.select(table.company, table.id,
-                            Literal(telecaller_id), Literal(user),
-                            Literal(now), Literal(now), Literal(user),
+                            typed(telecaller_id, 'INTEGER'),
+                            typed(user, 'INTEGER'), typed(now, 'TIMESTAMP'),
+                            typed(now, 'TIMESTAMP'), typed(user, 'INTEGER'),
                             where=table.id.in_(sub_ids))))
         clear_cache(cls.__name__, Assignment.__name__)
 

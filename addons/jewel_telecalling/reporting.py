@@ -13,6 +13,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
+from .lead import typed
 from .score import PURCHASE_STATES
 
 
@@ -63,10 +64,10 @@ class Performance(ModelSQL, ModelView):
         start = dt.datetime.combine(from_date, dt.time())
         end = dt.datetime.combine(to_date + dt.timedelta(days=1), dt.time())
         company_id = Transaction().context.get('company') or -1
-        visited = Exists(visit.select(Literal(1),
+        visited = Exists(visit.select(visit.id,
                 where=(visit.party == call.party)
                 & (visit.date > call.date)))
-        bought = Exists(sale.select(Literal(1),
+        bought = Exists(sale.select(sale.id,
                 where=(sale.party == call.party)
                 & sale.state.in_(PURCHASE_STATES)
                 & (sale.create_date > call.date)))
@@ -77,11 +78,13 @@ class Performance(ModelSQL, ModelView):
             call.telecaller.as_('telecaller'),
             Min(call.create_uid).as_('create_uid'),
             Min(call.create_date).as_('create_date'),
-            Literal(None).as_('write_uid'),
-            Literal(None).as_('write_date'),
-            Count(Literal('*')).as_('calls'),
-            Sum(Case((connected, 1), else_=0)).as_('connected'),
-            Sum(Case((connected, call.duration), else_=0)).as_('talk_time'),
+            typed(None, 'INTEGER').as_('write_uid'),
+            typed(None, 'TIMESTAMP').as_('write_date'),
+            Count(call.id).as_('calls'),
+            Sum(Case((connected, typed(1, 'INTEGER')),
+                    else_=typed(0, 'INTEGER'))).as_('connected'),
+            Sum(Case((connected, call.duration),
+                    else_=typed(0, 'INTEGER'))).as_('talk_time'),
             Count(Case((visited, call.party), else_=Null),
                 distinct=True).as_('visits'),
             Count(Case((bought, call.party), else_=Null),

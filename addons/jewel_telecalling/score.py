@@ -30,7 +30,7 @@ from trytond.transaction import Transaction
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
 from .configuration import configuration
-from .lead import clear_cache
+from .lead import clear_cache, typed
 
 PURCHASE_STATES = ['confirmed', 'processing', 'done']
 
@@ -145,20 +145,21 @@ class Score(TenantMixin, ModelSQL, ModelView):
             'visits': counts.visits(90),
             'connected_calls': counts.calls(90, status='connected'),
             'purchases': counts.purchases(365),
-            'recent': Case((counts.recent(30), Literal(True)),
-                else_=Literal(False)),
+            'recent': Case((counts.recent(30), typed(True, 'BOOLEAN')),
+                else_=typed(False, 'BOOLEAN')),
             'positive_calls': counts.calls(90, sentiment='positive'),
             'negative_calls': counts.calls(90, sentiment='negative'),
             'revisit_promised': Case((counts.revisit_promised(),
-                    Literal(True)), else_=Literal(False)),
+                    typed(True, 'BOOLEAN')), else_=typed(False, 'BOOLEAN')),
             'lead_quality': Coalesce(counts.lead_quality(), 0),
             }
         cursor.execute(*score.insert(
                 [score.company, score.party, score.computed_at,
                     score.create_date, score.create_uid]
                 + [getattr(score, c) for c in columns],
-                party.select(Literal(company_id), party.id, Literal(now),
-                    Literal(now), Literal(transaction.user),
+                party.select(typed(company_id, 'INTEGER'), party.id,
+                    typed(now, 'TIMESTAMP'), typed(now, 'TIMESTAMP'),
+                    typed(transaction.user, 'INTEGER'),
                     *columns.values(), where=where)))
         cursor.execute(*score.update(
                 [score.engagement, score.likelihood],
@@ -168,7 +169,8 @@ class Score(TenantMixin, ModelSQL, ModelView):
 
 
 def _flag(column, weight):
-    return Case((column == Literal(True), weight), else_=0)
+    return Case((column == Literal(True), typed(weight, 'INTEGER')),
+        else_=typed(0, 'INTEGER'))
 
 
 def _engagement(score, config):
@@ -183,12 +185,13 @@ def _likelihood(score, config):
         * config.weight_sentiment
         + _flag(score.revisit_promised, config.weight_revisit)
         + score.lead_quality * config.weight_lead_quality
-        + Case((score.purchases > 0, config.weight_buyer), else_=0))
+        + Case((score.purchases > 0, typed(config.weight_buyer, 'INTEGER')),
+            else_=typed(0, 'INTEGER')))
 
 
 def _clamp(expression):
-    return Case((expression > 100, 100), (expression < 0, 0),
-        else_=expression)
+    return Case((expression > 100, typed(100, 'INTEGER')),
+        (expression < 0, typed(0, 'INTEGER')), else_=expression)
 
 
 class _Counts:
@@ -207,12 +210,12 @@ class _Counts:
 
     def _visits(self, days):
         visit = self.Visit.__table__()
-        return visit.select(Literal(1), where=(visit.party == self.party.id)
+        return visit.select(visit.id, where=(visit.party == self.party.id)
             & (visit.date >= self._since(days)))
 
     def visits(self, days):
         visit = self.Visit.__table__()
-        return visit.select(Count(Literal('*')),
+        return visit.select(Count(visit.id),
             where=(visit.party == self.party.id)
             & (visit.date >= self._since(days)))
 
@@ -227,7 +230,7 @@ class _Counts:
 
     def calls(self, days, **kwargs):
         call = self.Call.__table__()
-        return call.select(Count(Literal('*')),
+        return call.select(Count(call.id),
             where=self._call_where(call, days, **kwargs))
 
     def _sale_where(self, sale, days):
@@ -237,21 +240,21 @@ class _Counts:
 
     def purchases(self, days):
         sale = self.Sale.__table__()
-        return sale.select(Count(Literal('*')),
+        return sale.select(Count(sale.id),
             where=self._sale_where(sale, days))
 
     def recent(self, days):
         call = self.Call.__table__()
         sale = self.Sale.__table__()
         return (Exists(self._visits(days))
-            | Exists(call.select(Literal(1),
+            | Exists(call.select(call.id,
                     where=self._call_where(call, days)))
-            | Exists(sale.select(Literal(1),
+            | Exists(sale.select(sale.id,
                     where=self._sale_where(sale, days))))
 
     def revisit_promised(self):
         call = self.Call.__table__()
-        return Exists(call.select(Literal(1),
+        return Exists(call.select(call.id,
                 where=(call.party == self.party.id)
                 & (call.revisit_required == Literal(True))
                 & (call.revisit_visit == Null)
