@@ -1,6 +1,7 @@
 """make bench: the benchmarks of the issue "Customers" on PostgreSQL.
 
-    python bench/run.py [all|import|phone]     (make bench BENCH=import)
+    python bench/run.py [all|import|phone|telecalling]
+                                               (make bench BENCH=import)
 
 Each benchmark prints its figure and its ratio to a baseline measured in
 the same run.  The first run builds the bench databases (demo, then a
@@ -13,11 +14,13 @@ import time
 
 import bench_import
 import bench_phone_lookup
+import bench_telecalling
 import common
 
 BENCHMARKS = {
     'import': bench_import.run,
     'phone': bench_phone_lookup.run,
+    'telecalling': bench_telecalling.run,
     }
 
 
