@@ -1,6 +1,9 @@
-"""make bench: the benchmarks of the issue "Customers" on PostgreSQL.
+"""make bench: the benchmarks on PostgreSQL.
 
-    python bench/run.py [all|import|phone|tags|reprice]  (make bench BENCH=import)
+    python bench/run.py [all|NAME]       (make bench BENCH=NAME)
+
+NAME: import, phone (customers), tags (auto-tag rules), reprice
+(inventory), telecalling.
 
 Each benchmark prints its figure and its ratio to a baseline measured in
 the same run.  The first run builds the bench databases (demo, then a
@@ -15,6 +18,7 @@ import bench_import
 import bench_phone_lookup
 import bench_reprice
 import bench_tag_rules
+import bench_telecalling
 import common
 
 BENCHMARKS = {
@@ -22,6 +26,7 @@ BENCHMARKS = {
     'phone': bench_phone_lookup.run,
     'tags': bench_tag_rules.run,
     'reprice': bench_reprice.run,
+    'telecalling': bench_telecalling.run,
     }
 
 

@@ -12,17 +12,32 @@ from jewel.demo import BUSINESSES, logins  # noqa: E402
 
 # Menus of the Jewel CRM root each role must have, by menu name
 EXPECTED_MENUS = {
-    'business_admin': {"Engagement", "Customers", "Leads and Opportunities", "Sales",
-        "Complaints", "Customer Invoices", "Products", "Showrooms", "Configuration",
-        "Inventory"},
-    'store_manager': {"Engagement", "Customers", "Leads and Opportunities", "Sales",
-        "Complaints", "Customer Invoices", "Products", "Showrooms", "Inventory"},
-    'sales_rep': {"Engagement", "Customers", "Leads and Opportunities", "Sales",
-        "Complaints", "Products", "Inventory"},
-    'telecaller': {"Engagement", "Customers", "Leads and Opportunities", "Complaints"},
-    'artisan': {"Engagement", "Customers", "Products", "Inventory"},
-    'accountant': {"Engagement", "Customers", "Sales", "Customer Invoices"},
+    'business_admin': {"Customers", "Leads and Opportunities", "Sales",
+        "Complaints", "Customer Invoices", "Products", "Showrooms",
+        "Configuration"},
+    'store_manager': {"Customers", "Leads and Opportunities", "Sales",
+        "Complaints", "Customer Invoices", "Products", "Showrooms"},
+    'sales_rep': {"Customers", "Leads and Opportunities", "Sales",
+        "Complaints", "Products"},
+    'telecaller': {"Customers", "Leads and Opportunities", "Complaints"},
+    'artisan': {"Customers", "Products"},
+    'accountant': {"Customers", "Sales", "Customer Invoices"},
     }
+# What each feature adds to them
+FEATURE_MENUS = [
+    # segments and engagement (jewel_crm)
+    {role: {"Engagement"} for role in EXPECTED_MENUS},
+    # jewel_inventory
+    {'business_admin': {"Inventory"}, 'store_manager': {"Inventory"},
+        'sales_rep': {"Inventory"}, 'artisan': {"Inventory"}},
+    # jewel_telecalling
+    {'business_admin': {"Visits", "Telecalling"},
+        'store_manager': {"Visits", "Telecalling"},
+        'sales_rep': {"Visits"}, 'telecaller': {"My Call Queue"}},
+    ]
+for feature in FEATURE_MENUS:
+    for role, menus in feature.items():
+        EXPECTED_MENUS[role] |= menus
 
 
 class RoleMenusTestCase(ServerTestCase):
@@ -82,6 +97,24 @@ class RoleMenusTestCase(ServerTestCase):
             session.model('account.invoice', 'search', [], 0, 1, None)
         with self.assertRaises(RPCError):
             session.model('sale.sale', 'search', [], 0, 1, None)
+
+    def test_telecaller_sees_own_leads_only(self):
+        "A telecaller sees the leads and calls given to them, no team figures"
+        session = self.server.login('jaipur.telecaller')
+        manager = self.server.login('jaipur.manager')
+        leads = session.model('jewel.telecalling.lead', 'search_read',
+            [], 0, None, None, ['telecaller.login'])
+        calls = session.model('jewel.call', 'search_read',
+            [], 0, None, None, ['telecaller.login'])
+        self.assertTrue(leads and calls)
+        self.assertEqual({r['telecaller.']['login'] for r in leads + calls},
+            {'jaipur.telecaller'})
+        self.assertGreater(
+            manager.model('jewel.telecalling.lead', 'search_count', []),
+            len(leads))
+        with self.assertRaises(RPCError):
+            session.model('jewel.telecalling.performance', 'search',
+                [], 0, None, None)
 
     def test_sales_rep_sees_no_cost_price(self):
         "Cost prices are hidden from sales reps, shown to managers"

@@ -1,0 +1,147 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Telecalling settings of a business"
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+from jewel_crm.company_field import TenantMixin, tenant_company_field
+
+# Every weight of the score formulas, see score.py
+WEIGHTS = [
+    'weight_visit', 'weight_connected_call', 'weight_purchase',
+    'weight_recent', 'weight_sentiment', 'weight_revisit',
+    'weight_lead_quality', 'weight_buyer',
+    ]
+
+
+class Configuration(TenantMixin, ModelSQL, ModelView):
+    "Telecalling Configuration"
+    __name__ = 'jewel.telecalling.configuration'
+    company = tenant_company_field(required=True)
+    call_attempts = fields.Integer("Call Attempts", required=True,
+        help="Unanswered calls after which a lead is given up.")
+    retry_hours = fields.Integer("Hours Between Attempts", required=True,
+        help="Delay before calling again a customer who did not answer.")
+    sla_high = fields.Integer("Call Within (High Priority)", required=True,
+        help="Hours from the lead's creation.")
+    sla_medium = fields.Integer(
+        "Call Within (Medium Priority)", required=True,
+        help="Hours from the lead's creation.")
+    sla_low = fields.Integer("Call Within (Low Priority)", required=True,
+        help="Hours from the lead's creation.")
+    weight_visit = fields.Integer("Per Visit (90 Days)", required=True)
+    weight_connected_call = fields.Integer(
+        "Per Connected Call (90 Days)", required=True)
+    weight_purchase = fields.Integer(
+        "Per Purchase (365 Days)", required=True)
+    weight_recent = fields.Integer("Contact in the Last 30 Days",
+        required=True)
+    weight_sentiment = fields.Integer(
+        "Per Positive Call less Negative Calls (90 Days)", required=True)
+    weight_revisit = fields.Integer("Revisit Promised", required=True)
+    weight_lead_quality = fields.Integer(
+        "Per Star of Lead Quality", required=True,
+        help="Times the rating (1 to 5) of the latest visit.")
+    weight_buyer = fields.Integer("Has Bought (365 Days)", required=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('company_unique', Unique(t, t.company),
+                'jewel_telecalling.msg_configuration_company_unique'),
+            ]
+
+    @classmethod
+    def default_call_attempts(cls):
+        return 3
+
+    @classmethod
+    def default_retry_hours(cls):
+        return 4
+
+    @classmethod
+    def default_sla_high(cls):
+        return 4
+
+    @classmethod
+    def default_sla_medium(cls):
+        return 24
+
+    @classmethod
+    def default_sla_low(cls):
+        return 72
+
+    @classmethod
+    def default_weight_visit(cls):
+        return 10
+
+    @classmethod
+    def default_weight_connected_call(cls):
+        return 5
+
+    @classmethod
+    def default_weight_purchase(cls):
+        return 20
+
+    @classmethod
+    def default_weight_recent(cls):
+        return 15
+
+    @classmethod
+    def default_weight_sentiment(cls):
+        return 15
+
+    @classmethod
+    def default_weight_revisit(cls):
+        return 20
+
+    @classmethod
+    def default_weight_lead_quality(cls):
+        return 8
+
+    @classmethod
+    def default_weight_buyer(cls):
+        return 10
+
+    @classmethod
+    def validate_fields(cls, configurations, field_names):
+        super().validate_fields(configurations, field_names)
+        for configuration in configurations:
+            for name in ['call_attempts', 'retry_hours', 'sla_high',
+                    'sla_medium', 'sla_low', *WEIGHTS]:
+                if (getattr(configuration, name) or 0) < 0 or (
+                        name == 'call_attempts'
+                        and configuration.call_attempts < 1):
+                    raise ValidationError(gettext(
+                            'jewel_telecalling.msg_configuration_negative',
+                            field=cls.fields_get([name])[name]['string']))
+
+    @classmethod
+    def get(cls, company_id=None):
+        "The settings of company_id (default: the user's), saved or default"
+        if company_id is None:
+            company_id = Transaction().context.get('company')
+        configurations = cls.search([('company', '=', company_id)], limit=1)
+        if configurations:
+            return configurations[0]
+        values = cls.default_get(list(cls._fields), with_rec_name=False)
+        values['company'] = company_id
+        return cls(**values)
+
+    def sla(self, priority):
+        "The delay within which a lead of priority must be called"
+        return dt.timedelta(hours=getattr(self, f'sla_{priority}'))
+
+    def retry_delay(self):
+        return dt.timedelta(hours=self.retry_hours)
+
+
+def configuration(company_id=None):
+    return Pool().get('jewel.telecalling.configuration').get(company_id)

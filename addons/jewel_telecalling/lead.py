@@ -1,0 +1,508 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Leads to call, their assignment to telecallers and its history"
+import datetime as dt
+from collections import defaultdict
+
+from sql import Cast, Literal, Null
+from sql.aggregate import Count
+from sql.conditionals import Case
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from jewel_crm.company_field import TenantMixin, tenant_company_field
+
+from .configuration import configuration
+
+PRIORITIES = [('high', "High"), ('medium', "Medium"), ('low', "Low")]
+PRIORITY_RANK = {'high': 1, 'medium': 2, 'low': 3}
+OPEN_STATES = ('unassigned', 'assigned')
+STRATEGIES = [
+    ('balanced', "Workload-balanced (fewest open leads)"),
+    ('round_robin', "Round-robin"),
+    ('language', "By language, then balanced"),
+    ('showroom', "By showroom, then balanced"),
+    ]
+
+
+def clear_cache(*model_names):
+    "Forget cached records after raw SQL changed them"
+    transaction = Transaction()
+    transaction.counter += 1
+    for cache in transaction.cache.values():
+        for name in model_names:
+            if name in cache:
+                cache[name].clear()
+
+
+def typed(value, sql_type):
+    "A literal PostgreSQL can type in a select list (SQLite needs none)"
+    if backend.name == 'postgresql':
+        return Cast(Literal(value), sql_type)
+    return Literal(value)
+
+
+def telecaller_group_id():
+    return Pool().get('ir.model.data').get_id(
+        'jewel_crm', 'group_telecaller')
+
+
+class Lead(TenantMixin, ModelSQL, ModelView):
+    "Telecalling Lead"
+    __name__ = 'jewel.telecalling.lead'
+    company = tenant_company_field(required=True)
+    party = fields.Many2One('party.party', "Customer", required=True,
+        ondelete='CASCADE', domain=[('company', '=', Eval('company', -1))],
+        states={'readonly': Eval('id', -1) >= 0})
+    phone = fields.Function(fields.Char("Phone"), 'get_phone')
+    showroom = fields.Many2One('stock.location', "Showroom",
+        ondelete='SET NULL', domain=[
+            ('type', '=', 'warehouse'),
+            ('company', '=', Eval('company', -1)),
+            ])
+    language = fields.Many2One('ir.lang', "Language", ondelete='SET NULL',
+        help="The language the customer prefers to be called in.")
+    source = fields.Selection([
+            ('visit', "Showroom Visit"),
+            ('import', "Import"),
+            ('whatsapp', "WhatsApp Enquiry"),
+            ('other', "Other"),
+            ], "Source", required=True)
+    priority = fields.Selection(PRIORITIES, "Priority", required=True,
+        sort=False)
+    priority_string = priority.translated('priority')
+    state = fields.Selection([
+            ('unassigned', "Unassigned"),
+            ('assigned', "Assigned"),
+            ('done', "Done"),
+            ('stopped', "Do Not Call"),
+            ], "State", readonly=True, required=True, sort=False)
+    state_string = state.translated('state')
+    telecaller = fields.Many2One('res.user', "Telecaller", readonly=True)
+    assigned_date = fields.DateTime("Assigned On", readonly=True)
+    due_date = fields.DateTime("Call Within", readonly=True,
+        help="When the first call is due by the priority's SLA.")
+    next_call = fields.DateTime("Next Call", readonly=True)
+    overdue = fields.Function(fields.Boolean("Overdue",
+            help="Open and its next call is past due."),
+        'get_overdue', searcher='search_overdue')
+    mine = fields.Function(fields.Boolean("Mine"),
+        'get_mine', searcher='search_mine')
+    attempts = fields.Integer("Attempts", readonly=True)
+    connected = fields.Boolean("Connected", readonly=True,
+        help="A call reached the customer.")
+    last_status = fields.Selection('get_call_statuses', "Last Call Status",
+        readonly=True)
+    last_call = fields.DateTime("Last Call", readonly=True)
+    notes = fields.Text("Notes")
+    visits = fields.One2Many('jewel.visit', 'lead', "Visits", readonly=True)
+    calls = fields.One2Many('jewel.call', 'lead', "Calls",
+        states={'readonly': ~Eval('state').in_(list(OPEN_STATES))})
+    assignments = fields.One2Many('jewel.telecalling.assignment', 'lead',
+        "Assignment History", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.update({
+                Index(t, (t.telecaller, Index.Equality()),
+                    (t.state, Index.Equality(cardinality='low'))),
+                Index(t, (t.company, Index.Equality()),
+                    (t.state, Index.Equality(cardinality='low'))),
+                })
+        cls._order = [
+            ('priority', 'ASC'), ('next_call', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def default_state(cls):
+        return 'unassigned'
+
+    @classmethod
+    def default_source(cls):
+        return 'other'
+
+    @classmethod
+    def default_priority(cls):
+        return 'medium'
+
+    @classmethod
+    def default_attempts(cls):
+        return 0
+
+    @classmethod
+    def default_connected(cls):
+        return False
+
+    @classmethod
+    def get_call_statuses(cls):
+        from .call import STATUSES
+        return [(None, '')] + STATUSES
+
+    @staticmethod
+    def order_priority(tables):
+        table, _ = tables[None]
+        return [Case(*((table.priority == p, r)
+                    for p, r in PRIORITY_RANK.items()), else_=9)]
+
+    def get_rec_name(self, name):
+        return '%s (%s)' % (self.party.rec_name, self.priority_string)
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('party.rec_name', *clause[1:])]
+
+    def get_phone(self, name):
+        return self.party.mobile or self.party.phone
+
+    @classmethod
+    def get_overdue(cls, leads, name):
+        now = dt.datetime.now()
+        return {l.id: bool(l.state in OPEN_STATES and l.next_call
+                and l.next_call < now) for l in leads}
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        _, operator, value = clause
+        overdue = [('state', 'in', OPEN_STATES),
+            ('next_call', '<', dt.datetime.now())]
+        if (operator == '=') == bool(value):
+            return overdue
+        return ['OR', ('state', 'not in', OPEN_STATES),
+            ('next_call', '=', None),
+            ('next_call', '>=', dt.datetime.now())]
+
+    @classmethod
+    def get_mine(cls, leads, name):
+        user = Transaction().user
+        return {l.id: l.telecaller and l.telecaller.id == user for l in leads}
+
+    @classmethod
+    def search_mine(cls, name, clause):
+        _, operator, value = clause
+        user = Transaction().user
+        if (operator == '=') == bool(value):
+            return [('telecaller', '=', user)]
+        return ['OR', ('telecaller', '!=', user), ('telecaller', '=', None)]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            config = configuration(values.get('company'))
+            priority = values.get('priority') or cls.default_priority()
+            values.setdefault('due_date',
+                dt.datetime.now() + config.sla(priority))
+            values.setdefault('next_call', values['due_date'])
+        return values
+
+    @classmethod
+    def on_modification(cls, mode, leads, field_names=None):
+        super().on_modification(mode, leads, field_names=field_names)
+        if mode == 'create':
+            cls.stop_without_consent([l.party for l in leads])
+
+    @classmethod
+    def reprioritize(cls, leads, priority):
+        "Raise or lower the priority; the SLA runs from the lead's creation"
+        for lead in leads:
+            config = configuration(lead.company.id)
+            lead.priority = priority
+            lead.due_date = lead.create_date + config.sla(priority)
+            if not lead.attempts:
+                lead.next_call = lead.due_date
+        cls.save(leads)
+
+    @classmethod
+    def stop_without_consent(cls, parties):
+        "Stop the open leads of customers who withdrew consent to calls"
+        pool = Pool()
+        Consent = pool.get('jewel.customer.consent')
+        party_ids = list({p.id for p in parties})
+        withdrawn = set()
+        for sub_ids in grouped_slice(party_ids, 1000):
+            withdrawn.update(c.party.id for c in Consent.search([
+                        ('party', 'in', list(sub_ids)),
+                        ('channel', '=', 'call'),
+                        ('granted', '=', False),
+                        ]))
+        if withdrawn:
+            cls.stop(cls.search([
+                        ('party', 'in', list(withdrawn)),
+                        ('state', 'in', OPEN_STATES),
+                        ]))
+
+    @classmethod
+    def stop(cls, leads):
+        if leads:
+            cls.write(leads, {'state': 'stopped', 'next_call': None})
+
+    @classmethod
+    @without_check_access
+    def feed_from_visits(cls, visits):
+        """Give each visit the customer's open lead, created when missing;
+        a warmer visit raises the lead's priority"""
+        from .visit import INTEREST_PRIORITY
+        Visit = Pool().get('jewel.visit')
+        open_leads = {}
+        party_ids = list({v.party.id for v in visits})
+        for sub_ids in grouped_slice(party_ids, 1000):
+            for lead in cls.search([
+                        ('party', 'in', list(sub_ids)),
+                        ('state', 'in', OPEN_STATES),
+                        ], order=[('id', 'ASC')]):
+                open_leads.setdefault(lead.party.id, lead)
+        to_create = {}
+        for visit in visits:
+            priority = INTEREST_PRIORITY[visit.interest_level or 'warm']
+            lead = open_leads.get(visit.party.id)
+            if lead is None and visit.party.id not in to_create:
+                to_create[visit.party.id] = {
+                    'company': visit.company.id,
+                    'party': visit.party.id,
+                    'showroom': visit.showroom.id,
+                    'language': visit.party.lang and visit.party.lang.id,
+                    'source': 'visit',
+                    'priority': priority,
+                    }
+            elif lead is None:
+                values = to_create[visit.party.id]
+                if PRIORITY_RANK[priority] < PRIORITY_RANK[values['priority']]:
+                    values['priority'] = priority
+            elif PRIORITY_RANK[priority] < PRIORITY_RANK[lead.priority]:
+                cls.reprioritize([lead], priority)
+        for lead in cls.create(list(to_create.values())):
+            open_leads[lead.party.id] = lead
+        for visit in visits:
+            lead = open_leads.get(visit.party.id)
+            if lead and visit.lead != lead:
+                Visit.write([visit], {'lead': lead.id})
+
+    @classmethod
+    def assign(cls, leads, telecallers, strategy='balanced'):
+        """Share leads among telecallers by strategy, set-based.
+
+        Return {telecaller id: number of leads given}."""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        if Transaction().check_access:
+            ModelAccess.check(cls.__name__, 'write')
+        if strategy not in dict(STRATEGIES):
+            raise ValidationError(gettext(
+                    'jewel_telecalling.msg_assign_strategy_unknown',
+                    strategy=strategy))
+        company_id = Transaction().context.get('company')
+        telecaller_ids = cls._check_telecallers(telecallers, company_id)
+        rows = cls._assignable_rows([l.id for l in leads], company_id)
+        chosen = _distribute(rows, telecaller_ids, strategy,
+            cls._open_loads(telecaller_ids), cls._telecaller_profiles(
+                telecaller_ids, strategy))
+        cls._write_assignments(chosen, rows)
+        counts = defaultdict(int)
+        for telecaller_id in chosen.values():
+            counts[telecaller_id] += 1
+        return dict(counts)
+
+    @classmethod
+    def _check_telecallers(cls, telecallers, company_id):
+        "Only telecallers of the business may be given leads"
+        pool = Pool()
+        User = pool.get('res.user')
+        ids = sorted({int(t) for t in telecallers})
+        if not ids:
+            raise ValidationError(gettext(
+                    'jewel_telecalling.msg_assign_no_telecaller'))
+        with without_check_access():
+            valid = {u.id for u in User.search([
+                        ('id', 'in', ids),
+                        ('groups', '=', telecaller_group_id()),
+                        ('companies', '=', company_id),
+                        ])}
+            invalid = [User(i) for i in ids if i not in valid]
+            if invalid:
+                raise ValidationError(gettext(
+                        'jewel_telecalling.msg_assign_not_telecaller',
+                        users=', '.join(u.rec_name for u in invalid)))
+        return ids
+
+    @classmethod
+    def _assignable_rows(cls, lead_ids, company_id):
+        "{id: (rank, next call, language, showroom, telecaller)} of leads"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        rows = {}
+        for sub_ids in grouped_slice(lead_ids, 1000):
+            cursor.execute(*table.select(table.id, table.priority,
+                    table.next_call, table.language, table.showroom,
+                    table.telecaller, table.state, table.company,
+                    where=table.id.in_(list(sub_ids))))
+            for (id_, priority, next_call, language, showroom, telecaller,
+                    state, company) in cursor:
+                if company != company_id or state not in OPEN_STATES:
+                    raise ValidationError(gettext(
+                            'jewel_telecalling.msg_assign_lead_closed',
+                            lead=cls(id_).rec_name))
+                rows[id_] = (PRIORITY_RANK.get(priority, 9),
+                    str(next_call or ''), language, showroom, telecaller)
+        return rows
+
+    @classmethod
+    def _open_loads(cls, telecaller_ids):
+        "{telecaller id: open leads assigned}"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        loads = dict.fromkeys(telecaller_ids, 0)
+        cursor.execute(*table.select(table.telecaller, Count(table.id),
+                where=table.telecaller.in_(telecaller_ids)
+                & (table.state == 'assigned'),
+                group_by=[table.telecaller]))
+        loads.update(cursor)
+        return loads
+
+    @classmethod
+    def _telecaller_profiles(cls, telecaller_ids, strategy):
+        "{telecaller id: set of languages or showrooms they take}"
+        User = Pool().get('res.user')
+        profiles = {}
+        with without_check_access():
+            for user in User.browse(telecaller_ids):
+                if strategy == 'language':
+                    profiles[user.id] = {user.language and user.language.id}
+                elif strategy == 'showroom':
+                    profiles[user.id] = {s.id for s in user.showrooms} | {
+                        user.warehouse and user.warehouse.id}
+        return profiles
+
+    @classmethod
+    def _write_assignments(cls, chosen, rows):
+        "Assign with one UPDATE and one INSERT per telecaller and slice"
+        pool = Pool()
+        Assignment = pool.get('jewel.telecalling.assignment')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        table = cls.__table__()
+        history = Assignment.__table__()
+        now = dt.datetime.now()
+        user = transaction.user
+        by_telecaller = defaultdict(list)
+        for lead_id, telecaller_id in chosen.items():
+            if rows[lead_id][4] != telecaller_id:
+                by_telecaller[telecaller_id].append(lead_id)
+        for telecaller_id, lead_ids in by_telecaller.items():
+            for sub_ids in grouped_slice(lead_ids, 1000):
+                sub_ids = list(sub_ids)
+                cursor.execute(*history.update(
+                        [history.end_date, history.write_date,
+                            history.write_uid],
+                        [now, now, user],
+                        where=history.lead.in_(sub_ids)
+                        & (history.end_date == Null)))
+                cursor.execute(*table.update(
+                        [table.telecaller, table.state, table.assigned_date,
+                            table.write_date, table.write_uid],
+                        [telecaller_id, 'assigned', now, now, user],
+                        where=table.id.in_(sub_ids)))
+                cursor.execute(*history.insert(
+                        [history.company, history.lead, history.telecaller,
+                            history.assigned_by, history.start_date,
+                            history.create_date, history.create_uid],
+                        table.select(table.company, table.id,
+                            typed(telecaller_id, 'INTEGER'),
+                            typed(user, 'INTEGER'), typed(now, 'TIMESTAMP'),
+                            typed(now, 'TIMESTAMP'), typed(user, 'INTEGER'),
+                            where=table.id.in_(sub_ids))))
+        clear_cache(cls.__name__, Assignment.__name__)
+
+
+def _distribute(rows, telecaller_ids, strategy, loads, profiles):
+    """{lead id: telecaller id}: leads in queue order (priority, due) go
+    round-robin or to the least loaded telecaller among those matching
+    the lead's language or showroom (all telecallers when none match)"""
+    order = sorted(rows, key=lambda i: (rows[i][0], rows[i][1], i))
+    if strategy == 'round_robin':
+        return {lead_id: telecaller_ids[index % len(telecaller_ids)]
+            for index, lead_id in enumerate(order)}
+    loads = dict(loads)
+    for row in rows.values():
+        # a lead being reassigned no longer weighs on its holder
+        if row[4] in loads:
+            loads[row[4]] -= 1
+    key = {'language': 2, 'showroom': 3}.get(strategy)
+    matching = defaultdict(list)
+    for telecaller_id in telecaller_ids:
+        for value in profiles.get(telecaller_id, ()):
+            if value:
+                matching[value].append(telecaller_id)
+    chosen = {}
+    for lead_id in order:
+        candidates = (key and matching.get(rows[lead_id][key])
+            or telecaller_ids)
+        telecaller_id = min(candidates, key=lambda t: (loads[t], t))
+        loads[telecaller_id] += 1
+        chosen[lead_id] = telecaller_id
+    return chosen
+
+
+class Assignment(TenantMixin, ModelSQL, ModelView):
+    "Telecalling Assignment"
+    __name__ = 'jewel.telecalling.assignment'
+    company = tenant_company_field(required=True)
+    lead = fields.Many2One('jewel.telecalling.lead', "Lead", required=True,
+        ondelete='CASCADE', readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    telecaller = fields.Many2One('res.user', "Telecaller", required=True,
+        readonly=True)
+    assigned_by = fields.Many2One('res.user', "Assigned By", readonly=True)
+    start_date = fields.DateTime("From", required=True, readonly=True)
+    end_date = fields.DateTime("To", readonly=True,
+        help="Set when the lead was given to another telecaller.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
+        cls.__access__.add('lead')
+
+
+class AssignStart(ModelView):
+    "Assign Leads"
+    __name__ = 'jewel.telecalling.lead.assign.start'
+    company = fields.Many2One('company.company', "Company", readonly=True)
+    telecallers = fields.Many2Many('res.user', None, None, "Telecallers",
+        required=True, domain=[('companies', '=', Eval('company', -1))],
+        help="Only telecallers of the business can be chosen.")
+    strategy = fields.Selection(STRATEGIES, "Strategy", required=True)
+
+    @classmethod
+    def default_strategy(cls):
+        return 'balanced'
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+
+class Assign(Wizard):
+    "Assign Leads"
+    __name__ = 'jewel.telecalling.lead.assign'
+    start = StateView('jewel.telecalling.lead.assign.start',
+        'jewel_telecalling.lead_assign_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Assign", 'assign', 'tryton-ok', default=True),
+            ])
+    assign = StateTransition()
+
+    def transition_assign(self):
+        Lead = Pool().get('jewel.telecalling.lead')
+        Lead.assign(self.records, self.start.telecallers,
+            self.start.strategy)
+        return 'end'
+
