@@ -38,6 +38,10 @@ class Account(DeactivableMixin, TenantMixin, ModelSQL, ModelView):
     max_attempts = fields.Integer("Attempts", required=True,
         domain=[('max_attempts', '>', 0)],
         help="Tries of a message on temporary errors before it fails.")
+    timeout = fields.Float("Answer Timeout (s)", required=True,
+        domain=[('timeout', '>', 0)],
+        help="A message without an answer in this time is not resent: it "
+        "waits for WhatsApp's status, as it may have been delivered.")
     templates = fields.One2Many(
         'jewel.whatsapp.template', 'account', "Templates", readonly=True)
 
@@ -70,6 +74,10 @@ class Account(DeactivableMixin, TenantMixin, ModelSQL, ModelView):
         return 80
 
     @classmethod
+    def default_timeout(cls):
+        return 20.0
+
+    @classmethod
     def default_max_attempts(cls):
         return 5
 
@@ -86,7 +94,8 @@ class Account(DeactivableMixin, TenantMixin, ModelSQL, ModelView):
     def client(self, **kwargs):
         return CloudAPIClient(self.api_base_url, self.api_version,
             self.phone_number_id, self.access_token or '',
-            business_account_id=self.business_account_id, **kwargs)
+            business_account_id=self.business_account_id,
+            read_timeout=self.timeout, **kwargs)
 
     @classmethod
     @ModelView.button

@@ -256,7 +256,7 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
         ids = [c.id for c in campaigns]
         statuses = {i: {} for i in ids}
         replied = {i: 0 for i in ids}
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, 1000):
             sub_ids = list(sub_ids)
             cursor.execute(*message.select(message.campaign, message.status,
                     Count(message.id),

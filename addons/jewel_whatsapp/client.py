@@ -8,6 +8,7 @@ code and tells whether sending again is safe and useful (``retryable``).
 """
 import hashlib
 import hmac
+import re
 import threading
 import time
 
@@ -67,6 +68,8 @@ class CloudAPIError(Exception):
             or error.get('message', '')
         if code is None:
             code = response.status_code
+        # Graph API messages start with "(#code) "
+        title = re.sub(r'^\(#\d+\)\s*', '', title)
         retryable = (code in RETRYABLE_CODES
             or (response.status_code >= 500 and code not in PERMANENT_CODES)
             or response.status_code == 429)

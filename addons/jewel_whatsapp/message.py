@@ -330,27 +330,24 @@ class Message(TenantMixin, ModelSQL, ModelView):
 
         Three steps so that nothing is posted twice: claim and commit,
         post, record and commit."""
-        claimed = cls._claim([m.id for m in messages])
+        claimed = cls._claim_queued([m.id for m in messages])
         if not claimed:
             return
-        outcomes = cls._post(claimed)
-        cls._record(outcomes)
+        outcomes = cls._post_requests(claimed)
+        cls._record_outcomes(outcomes)
 
     @classmethod
-    def _claim(cls, ids):
+    def _claim_queued(cls, ids):
         "Mark the queued messages of ids as sending; return what to post"
-        transaction = Transaction()
         claims = []
-        with transaction.new_transaction() as claim:
-            messages = cls.browse(ids)
-            cls.lock(messages)
+        with cls._locked_transaction(ids) as claim:
             messages = [m for m in cls.browse(ids)
                 if m.status == 'queued' and m.direction == 'out']
             now = dt.datetime.now()
             to_write = []
             for message in messages:
                 try:
-                    request = message._request()
+                    request = message._posting()
                 except ValidationError as error:
                     to_write.extend(([message], {
                                 'status': 'failed',
@@ -371,7 +368,14 @@ class Message(TenantMixin, ModelSQL, ModelView):
             claim.commit()
         return claims
 
-    def _request(self):
+    @classmethod
+    def _locked_transaction(cls, ids):
+        """A transaction of its own holding the rows of ids (SELECT FOR
+        UPDATE on PostgreSQL), committed before any HTTP call"""
+        return Transaction().new_transaction(
+            _lock_records={cls._table: list(ids)})
+
+    def _posting(self):
         "What posting this message needs, read while the row is locked"
         account = self.account
         payload = {'to': wa_id(self.phone), 'type': self.type,
@@ -402,12 +406,13 @@ class Message(TenantMixin, ModelSQL, ModelView):
                 account.phone_number_id, account.access_token or '',
                 account.business_account_id),
             'rate': account.rate_limit,
+            'timeout': account.timeout,
             'payload': payload,
             'media': media,
             }
 
     @classmethod
-    def _post(cls, requests_):
+    def _post_requests(cls, requests_):
         "Post each request, paced per phone number; return the outcomes"
         local = threading.local()
 
@@ -416,7 +421,8 @@ class Message(TenantMixin, ModelSQL, ModelView):
             if not hasattr(local, 'session'):
                 local.session = requests.Session()
             client = CloudAPIClient(base_url, version, number_id, token,
-                business_account_id=waba, session=local.session)
+                business_account_id=waba, session=local.session,
+                read_timeout=request['timeout'])
             outcome = {'id': request['id'], 'attempts': request['attempts'],
                 'max_attempts': request['max_attempts']}
             try:
@@ -439,14 +445,11 @@ class Message(TenantMixin, ModelSQL, ModelView):
             return list(executor.map(post, requests_))
 
     @classmethod
-    def _record(cls, outcomes):
+    def _record_outcomes(cls, outcomes):
         "Write what the API answered; retry later what may be retried"
-        transaction = Transaction()
         now = dt.datetime.now()
         retry = []
-        with transaction.new_transaction() as record:
-            messages = cls.browse([o['id'] for o in outcomes])
-            cls.lock(messages)
+        with cls._locked_transaction([o['id'] for o in outcomes]) as record:
             by_id = {m.id: m for m in cls.browse([o['id'] for o in outcomes])}
             to_write = []
             for outcome in outcomes:
@@ -554,7 +557,7 @@ class Message(TenantMixin, ModelSQL, ModelView):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         result = {}
-        for sub_ids in grouped_slice([p.id for p in parties]):
+        for sub_ids in grouped_slice([p.id for p in parties], 1000):
             cursor.execute(*table.select(table.party, Max(table.received_at),
                     where=table.party.in_(list(sub_ids))
                     & (table.direction == Literal('in'))
