@@ -1,6 +1,6 @@
 """make bench: the benchmarks of the issue "Customers" on PostgreSQL.
 
-    python bench/run.py [all|import|phone]     (make bench BENCH=import)
+    python bench/run.py [all|import|phone|whatsapp]     (make bench BENCH=import)
 
 Each benchmark prints its figure and its ratio to a baseline measured in
 the same run.  The first run builds the bench databases (demo, then a
@@ -13,11 +13,13 @@ import time
 
 import bench_import
 import bench_phone_lookup
+import bench_whatsapp
 import common
 
 BENCHMARKS = {
     'import': bench_import.run,
     'phone': bench_phone_lookup.run,
+    'whatsapp': bench_whatsapp.run,
     }
 
 

@@ -3,11 +3,9 @@
 "Campaigns: one template to a segment of customers at a chosen time"
 import ast
 import datetime as dt
-import uuid
 
 from sql import Literal, Null
 from sql.aggregate import Count
-from sql.functions import CurrentTimestamp
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
@@ -185,7 +183,6 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
         pool = Pool()
         Party = pool.get('party.party')
         Message = pool.get('jewel.whatsapp.message')
-        Conversation = pool.get('jewel.whatsapp.conversation')
         Consent = pool.get('jewel.customer.consent')
         Mechanism = pool.get('party.contact_mechanism')
         cursor = Transaction().connection.cursor()
@@ -222,29 +219,10 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
             [p for p in party_ids if p not in consenting])
         self.skipped_no_phone = len(
             [p for p in party_ids if p in consenting and p not in phones])
-        conversations = Conversation.ensure(recipients, self.company.id)
-        table = Message.__table__()
-        user = Transaction().user
-        columns = [table.company, table.account, table.conversation,
-            table.party, table.phone, table.direction, table.type,
-            table.template, table.parameters, table.status,
-            table.idempotency_key, table.attempts, table.unconfirmed,
-            table.campaign, table.create_uid, table.create_date]
-        rows = []
-        for party_id in recipients:
-            values = self.template.render_parameters(
-                _Named(names[party_id]))
-            rows.append([self.company.id, self.account.id,
-                    conversations[party_id], party_id, phones[party_id],
-                    'out', 'template', self.template.id,
-                    Message.parameters.sql_format({'values': values}),
-                    'queued', uuid.uuid4().hex, 0, False, self.id, user,
-                    CurrentTimestamp()])
-        for chunk in grouped_slice(rows, 1000):
-            cursor.execute(*table.insert(columns, list(chunk)))
-        ids = Message.search([('campaign', '=', self.id),
-                ('status', '=', 'queued')], order=[('id', 'ASC')])
-        Message.enqueue(ids)
+        Message.queue_templates(self.account, self.template, [
+                (p, phones[p], self.template.render_parameters(
+                        _Named(names[p])))
+                for p in recipients], campaign=self)
 
     @classmethod
     def get_figures(cls, campaigns, names):

@@ -96,11 +96,15 @@ class Throttle:
     _lock = threading.Lock()
     _next = {}
 
+    # Paced a little under the limit: jitter on the way must not make the
+    # receiving side count more than the limit in any second
+    margin = 0.99
+
     @classmethod
     def wait(cls, key, rate):
         if not rate or rate <= 0:
             return
-        interval = 1.0 / rate
+        interval = 1.0 / (rate * cls.margin)
         with cls._lock:
             now = time.monotonic()
             slot = max(cls._next.get(key, now), now)

@@ -19,6 +19,7 @@ import requests
 
 from sql import Literal, Null
 from sql.aggregate import Max
+from sql.functions import CurrentTimestamp
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
@@ -124,12 +125,18 @@ class Conversation(TenantMixin, ModelSQL, ModelView):
             cursor.execute(*table.select(table.party, table.id,
                     where=table.party.in_(sub_ids)))
             result.update(cursor)
-        missing = [p for p in party_ids if p not in result]
-        if missing:
-            for conversation in cls.create([
-                        {'party': p, 'company': company_id}
-                        for p in missing]):
-                result[conversation.party.id] = conversation.id
+        missing = sorted({p for p in party_ids if p not in result})
+        user = Transaction().user
+        for chunk in grouped_slice(missing, 1000):
+            cursor.execute(*table.insert(
+                    [table.party, table.company, table.create_uid,
+                        table.create_date],
+                    [[p, company_id, user, CurrentTimestamp()]
+                        for p in chunk]))
+        for sub_ids in grouped_slice(missing, 1000):
+            cursor.execute(*table.select(table.party, table.id,
+                    where=table.party.in_(list(sub_ids))))
+            result.update(cursor)
         return result
 
 
@@ -313,6 +320,82 @@ class Message(TenantMixin, ModelSQL, ModelView):
                     if m.direction == 'out' and m.status == 'queued'])
 
     @classmethod
+    def send_template(cls, party, template_name, document=None,
+            account=None):
+        """Queue the approved template named template_name to party, its
+        parameters filled from party and document: the hook for other
+        modules (repair ready, payment reminders, greetings)"""
+        pool = Pool()
+        Account = pool.get('jewel.whatsapp.account')
+        Template = pool.get('jewel.whatsapp.template')
+        if account is None:
+            accounts = Account.search(
+                [('company', '=', party.company.id)], limit=1)
+            if not accounts:
+                return None
+            account, = accounts
+        templates = Template.search([
+                ('account', '=', account.id),
+                ('name', '=', template_name),
+                ('status', '=', 'APPROVED'),
+                ], limit=1)
+        if not templates:
+            raise ValidationError(gettext(
+                    'jewel_whatsapp.msg_template_missing',
+                    template=template_name, account=account.rec_name))
+        template, = templates
+        message, = cls.create([{
+                    'company': party.company.id,
+                    'account': account.id,
+                    'party': party.id,
+                    'type': 'template',
+                    'template': template.id,
+                    'parameters': {'values': template.render_parameters(
+                            party, document)},
+                    }])
+        return message
+
+    @classmethod
+    def queue_templates(cls, account, template, recipients, campaign=None):
+        """Queue template messages to recipients [(party id, E.164 phone,
+        parameter values)], written set-based for large segments; return
+        their ids"""
+        pool = Pool()
+        Conversation = pool.get('jewel.whatsapp.conversation')
+        company_id = account.company.id
+        conversations = Conversation.ensure(
+            [r[0] for r in recipients], company_id)
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        user = Transaction().user
+        columns = [table.company, table.account, table.conversation,
+            table.party, table.phone, table.direction, table.type,
+            table.template, table.parameters, table.status,
+            table.idempotency_key, table.attempts, table.unconfirmed,
+            table.campaign, table.create_uid, table.create_date]
+        keys = []
+        rows = []
+        for party_id, number, values in recipients:
+            key = uuid.uuid4().hex
+            keys.append(key)
+            rows.append([company_id, account.id, conversations[party_id],
+                    party_id, number, 'out', 'template', template.id,
+                    cls.parameters.sql_format({'values': values}),
+                    'queued', key, 0, False,
+                    campaign.id if campaign else None, user,
+                    CurrentTimestamp()])
+        for chunk in grouped_slice(rows, 1000):
+            cursor.execute(*table.insert(columns, list(chunk)))
+        ids = []
+        for chunk in grouped_slice(keys, 1000):
+            cursor.execute(*table.select(table.id,
+                    where=table.idempotency_key.in_(list(chunk))))
+            ids.extend(i for i, in cursor)
+        ids.sort()
+        cls.enqueue(cls.browse(ids))
+        return ids
+
+    @classmethod
     def enqueue(cls, messages, delay=None):
         "Push the sending of messages to the queue, in batches"
         context = {'queue_name': 'whatsapp'}
@@ -344,7 +427,7 @@ class Message(TenantMixin, ModelSQL, ModelView):
             messages = [m for m in cls.browse(ids)
                 if m.status == 'queued' and m.direction == 'out']
             now = dt.datetime.now()
-            to_write = []
+            to_write, sending = [], {}
             for message in messages:
                 try:
                     request = message._posting()
@@ -357,12 +440,14 @@ class Message(TenantMixin, ModelSQL, ModelView):
                                 'last_attempt_at': now,
                                 }))
                     continue
-                to_write.extend(([message], {
+                sending.setdefault(message.attempts + 1, []).append(message)
+                claims.append(request)
+            for attempts, claimed in sending.items():
+                to_write.extend((claimed, {
                             'status': 'sending',
-                            'attempts': message.attempts + 1,
+                            'attempts': attempts,
                             'last_attempt_at': now,
                             }))
-                claims.append(request)
             if to_write:
                 cls.write(*to_write)
             claim.commit()

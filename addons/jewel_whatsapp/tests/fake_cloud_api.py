@@ -341,3 +341,41 @@ class _Handler(BaseHTTPRequestHandler):
         if self.fake._over_rate(number_id):
             return self._error(130429)
         self._reply(200, self.fake.accept(number_id, body))
+
+
+def main():
+    "Serve a fake API from its own process (benchmarks): prints base URL"
+    import argparse
+    import sys
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument('--token', action='append', default=[],
+        help="owner=token (phone number id or WABA id)")
+    parser.add_argument('--rate-limit', type=int)
+    args = parser.parse_args()
+    api = FakeCloudAPI(tokens=dict(t.split('=', 1) for t in args.token),
+        rate_limit=args.rate_limit).start()
+    print(api.base_url, flush=True)
+    # Commands on stdin: "stats" prints the figures as JSON, "quit" stops
+    for line in sys.stdin:
+        command = line.strip()
+        if command == 'stats':
+            keys = api.accepted
+            times = sorted(t for t, _ in api.accepted_at)
+            print(json.dumps({
+                        'accepted': sum(keys.values()),
+                        'doubled': sum(1 for v in keys.values() if v > 1),
+                        'requests': len(api.requests),
+                        'max_in_second': api.max_in_window(1.0),
+                        'first': times[0] if times else None,
+                        'last': times[-1] if times else None,
+                        }), flush=True)
+        elif command == 'reset':
+            api.reset()
+            print('{}', flush=True)
+        elif command == 'quit':
+            break
+    api.stop()
+
+
+if __name__ == '__main__':
+    main()

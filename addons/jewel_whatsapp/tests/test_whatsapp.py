@@ -4,8 +4,10 @@
 faults, the signed webhook, one conversation per customer, consent and
 campaigns.  Data is committed (the outbox commits its claims in
 transactions of its own) and the queue tasks run in-process."""
+import collections
 import datetime as dt
 import json
+import random
 import time
 
 from trytond.model.exceptions import AccessError, ValidationError
@@ -560,3 +562,90 @@ class WhatsappTestCase(RouteTestCase):
                 ('launched', 2, 1, 1, 2, 2, 1, 1))
             self.assertEqual((campaign.delivery_rate, campaign.read_rate,
                     campaign.reply_rate), (1.0, 0.5, 0.5))
+
+    # --- reliability -------------------------------------------------------
+
+    def test_reliability_5000_messages_with_faults(self):
+        """5,000 messages through the outbox while the API injects rate
+        limits, temporary errors, 5xx, dropped connections, timeouts and
+        permanent errors: each ends in exactly one terminal state and no
+        message is accepted twice"""
+        pool = Pool(DB_NAME)
+        faults = random.Random(8)
+        choices = [
+            (0.08, ('error', 130429)), (0.05, ('error', 131000)),
+            (0.03, ('error', 131016)), (0.02, ('drop',)),
+            (0.004, ('timeout', 0.7, True)), (0.002, ('timeout', 0.7, False)),
+            (0.02, ('error', 131026)), (0.01, ('error', 132000))]
+
+        def fault_for(body):
+            draw = faults.random()
+            for chance, fault in choices:
+                if draw < chance:
+                    return fault
+                draw -= chance
+            return None
+        self.api.fault_for = fault_for
+        try:
+            with Transaction().start(DB_NAME, 1):
+                Message = pool.get('jewel.whatsapp.message')
+                Party = pool.get('party.party')
+                Account = pool.get('jewel.whatsapp.account')
+                Template = pool.get('jewel.whatsapp.template')
+                with set_company(pool.get('company.company')(
+                            self.ids['jaipur'])):
+                    parties = Party.browse(
+                        [self.ids['customer_j']] + self.ids['segment'])
+                    recipients = [(p.id, Message.phone_of(p), [p.name])
+                        for p in parties if Message.phone_of(p)]
+                    ids = Message.queue_templates(
+                        Account(self.ids['account_j']),
+                        Template(self.ids['order_ready']),
+                        [recipients[i % len(recipients)]
+                            for i in range(5000)])
+            rounds = 0
+            while Transaction().tasks:
+                run_queue()
+                rounds += 1
+        finally:
+            self.api.fault_for = None
+        with Transaction().start(DB_NAME, 1):
+            Message = pool.get('jewel.whatsapp.message')
+            Message.fail_unconfirmed(older_than=dt.timedelta(0))
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Message = pool.get('jewel.whatsapp.message')
+            messages = Message.browse(ids)
+            statuses = collections.Counter(m.status for m in messages)
+            self.assertEqual(len(messages), 5000)
+            self.assertEqual(set(statuses), {'sent', 'failed'})
+            accepted = self.api.accepted
+            self.assertLessEqual(max(accepted.values()), 1)
+            for message in messages:
+                times = accepted.get(message.idempotency_key, 0)
+                if message.status == 'sent':
+                    self.assertEqual(times, 1)
+                elif not message.error_reason.startswith(
+                        "WhatsApp never confirmed"):
+                    self.assertEqual(times, 0, message.error_reason)
+            self.assertEqual(statuses['sent'],
+                len([m for m in messages if m.wamid]))
+            # faults did happen, and were retried
+            self.assertGreater(statuses['failed'], 100)
+            self.assertGreater(max(m.attempts for m in messages), 1)
+
+    def test_hook_for_other_modules(self):
+        "Other modules queue an approved template by its name"
+        pool = Pool(DB_NAME)
+        with Transaction().start(DB_NAME, 1):
+            Message = pool.get('jewel.whatsapp.message')
+            Party = pool.get('party.party')
+            with set_company(pool.get('company.company')(self.ids['jaipur'])):
+                customer = Party(self.ids['customer_j'])
+                message = Message.send_template(customer, 'order_ready')
+                self.assertEqual(message.parameters,
+                    {'values': ["Customer j"]})
+                with self.assertRaises(ValidationError) as cm:
+                    Message.send_template(customer, 'filler_000')
+                self.assertIn('no approved template', cm.exception.message)
+        run_queue()
+        self.assertEqual(self.api.sent[0]['template']['name'], 'order_ready')
