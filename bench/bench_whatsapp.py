@@ -68,9 +68,10 @@ def add_recipients(database, company):
             "create_date) VALUES ('WhatsApp bench', %s, true, 1, now()) "
             "RETURNING id", (company,)).fetchone()
         connection.execute(
-            "INSERT INTO party_party (name, code, company, is_customer, "
-            "active, create_uid, create_date) "
-            "SELECT 'Bench ' || i, 'WAB' || i, %s, true, true, 1, now() "
+            "INSERT INTO party_party (name, code, code_alnum, code_digit, "
+            "company, is_customer, active, create_uid, create_date) "
+            "SELECT 'Bench ' || i, 'WAB' || i, 'WAB' || i, i, %s, true, "
+            "true, 1, now() "
             "FROM generate_series(1, %s) i", (company, RECIPIENTS))
         connection.execute(
             "INSERT INTO party_contact_mechanism (party, type, value, "
