@@ -3,7 +3,7 @@
     python bench/run.py [all|NAME]       (make bench BENCH=NAME)
 
 NAME: import, phone (customers), tags (auto-tag rules), reprice
-(inventory), telecalling.
+(inventory), telecalling, whatsapp.
 
 Each benchmark prints its figure and its ratio to a baseline measured in
 the same run.  The first run builds the bench databases (demo, then a
@@ -19,6 +19,7 @@ import bench_phone_lookup
 import bench_reprice
 import bench_tag_rules
 import bench_telecalling
+import bench_whatsapp
 import common
 
 BENCHMARKS = {
@@ -27,6 +28,7 @@ BENCHMARKS = {
     'tags': bench_tag_rules.run,
     'reprice': bench_reprice.run,
     'telecalling': bench_telecalling.run,
+    'whatsapp': bench_whatsapp.run,
     }
 
 

@@ -34,6 +34,8 @@ FEATURE_MENUS = [
     {'business_admin': {"Visits", "Telecalling"},
         'store_manager': {"Visits", "Telecalling"},
         'sales_rep': {"Visits"}, 'telecaller': {"My Call Queue"}},
+    # jewel_whatsapp: every role but the artisan writes to customers
+    {role: {"WhatsApp"} for role in EXPECTED_MENUS if role != 'artisan'},
     ]
 for feature in FEATURE_MENUS:
     for role, menus in feature.items():

@@ -1,3 +1,4 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Jewel WhatsApp: WhatsApp Business Cloud API messaging"
+from . import routes  # noqa: F401

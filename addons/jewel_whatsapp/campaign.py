@@ -1,0 +1,290 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Campaigns: one template to a segment of customers at a chosen time"
+import ast
+import datetime as dt
+
+from sql import Literal, Null
+from sql.aggregate import Count
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, Workflow, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
+
+from jewel_crm.company_field import TenantMixin, tenant_company_field
+
+# Template parameters a campaign can fill for every recipient
+CAMPAIGN_SOURCES = {'customer_name', 'company_name', 'fixed'}
+
+
+class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
+    "WhatsApp Campaign"
+    __name__ = 'jewel.whatsapp.campaign'
+    _states = {'readonly': Eval('state') != 'draft'}
+    company = tenant_company_field(required=True)
+    name = fields.Char("Name", required=True, states=_states)
+    account = fields.Many2One('jewel.whatsapp.account', "Account",
+        required=True, ondelete='RESTRICT', states=_states,
+        domain=[('company', '=', Eval('company', -1))])
+    template = fields.Many2One('jewel.whatsapp.template', "Template",
+        required=True, ondelete='RESTRICT', states=_states,
+        domain=[('account', '=', Eval('account', -1))])
+    tags = fields.Many2Many('jewel.whatsapp.campaign-party.category',
+        'campaign', 'category', "Tags", states=_states,
+        domain=[('company', '=', Eval('company', -1))],
+        help="Customers with any of these tags; all customers when empty.")
+    segment_domain = fields.Char("Filter", states=_states,
+        help="Extra filter on customers, as a Tryton domain, e.g. "
+        "[('preferred_metals', 'in', ['yellow_gold'])].")
+    scheduled_at = fields.DateTime("Send At", states=_states)
+    launched_at = fields.DateTime("Launched", readonly=True)
+    state = fields.Selection([
+            ('draft', "Draft"),
+            ('scheduled', "Scheduled"),
+            ('launched', "Launched"),
+            ('cancelled', "Cancelled"),
+            ], "State", required=True, readonly=True, sort=False)
+    skipped_no_consent = fields.Integer("Skipped (no consent)",
+        readonly=True)
+    skipped_no_phone = fields.Integer("Skipped (no WhatsApp number)",
+        readonly=True)
+    messages = fields.One2Many('jewel.whatsapp.message', 'campaign',
+        "Recipients", readonly=True)
+    recipient_count = fields.Function(
+        fields.Integer("Recipients"), 'get_figures')
+    sent_count = fields.Function(fields.Integer("Sent"), 'get_figures')
+    delivered_count = fields.Function(
+        fields.Integer("Delivered"), 'get_figures')
+    read_count = fields.Function(fields.Integer("Read"), 'get_figures')
+    failed_count = fields.Function(fields.Integer("Failed"), 'get_figures')
+    replied_count = fields.Function(fields.Integer("Replied"), 'get_figures')
+    delivery_rate = fields.Function(
+        fields.Float("Delivery Rate", digits=(1, 4)), 'get_figures')
+    read_rate = fields.Function(
+        fields.Float("Read Rate", digits=(1, 4)), 'get_figures')
+    reply_rate = fields.Function(
+        fields.Float("Reply Rate", digits=(1, 4)), 'get_figures')
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._transitions |= {
+            ('draft', 'scheduled'), ('scheduled', 'draft'),
+            ('draft', 'cancelled'), ('scheduled', 'cancelled'),
+            ('scheduled', 'launched'), ('draft', 'launched'),
+            }
+        cls._buttons.update({
+                'draft': {'invisible': Eval('state') != 'scheduled',
+                    'depends': ['state']},
+                'schedule': {'invisible': Eval('state') != 'draft',
+                    'depends': ['state']},
+                'launch': {
+                    'invisible': ~Eval('state').in_(['draft', 'scheduled']),
+                    'depends': ['state']},
+                'cancel': {
+                    'invisible': ~Eval('state').in_(['draft', 'scheduled']),
+                    'depends': ['state']},
+                })
+        cls._order = [('scheduled_at', 'DESC NULLS FIRST'), ('id', 'DESC')]
+
+    @classmethod
+    def default_state(cls):
+        return 'draft'
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('draft')
+    def draft(cls, campaigns):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('scheduled')
+    def schedule(cls, campaigns):
+        for campaign in campaigns:
+            campaign.check_ready()
+            if not campaign.scheduled_at:
+                raise ValidationError(gettext(
+                        'jewel_whatsapp.msg_campaign_no_date',
+                        campaign=campaign.rec_name))
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('cancelled')
+    def cancel(cls, campaigns):
+        pass
+
+    @classmethod
+    @ModelView.button
+    def launch(cls, campaigns):
+        "Send now"
+        for campaign in campaigns:
+            campaign.check_ready()
+        cls._launch(campaigns)
+
+    @classmethod
+    def launch_due(cls):
+        "Cron: launch the scheduled campaigns whose time has come"
+        campaigns = cls.search([
+                ('state', '=', 'scheduled'),
+                ('scheduled_at', '<=', dt.datetime.now()),
+                ])
+        cls._launch(campaigns)
+        return campaigns
+
+    @classmethod
+    @Workflow.transition('launched')
+    def _launch(cls, campaigns):
+        for campaign in campaigns:
+            with Transaction().set_context(company=campaign.company.id):
+                campaign._create_messages()
+            campaign.launched_at = dt.datetime.now()
+        cls.save(campaigns)
+
+    def check_ready(self):
+        if not self.template.approved:
+            raise ValidationError(gettext(
+                    'jewel_whatsapp.msg_message_template_not_approved',
+                    template=self.template.rec_name,
+                    status=self.template.status or '-'))
+        for parameter in self.template.parameters:
+            if parameter.source not in CAMPAIGN_SOURCES:
+                raise ValidationError(gettext(
+                        'jewel_whatsapp.msg_campaign_parameter',
+                        campaign=self.rec_name, position=parameter.position))
+        self.template.render_parameters(_Named('-'))
+        self.recipient_domain()
+
+    def recipient_domain(self):
+        domain = [('company', '=', self.company.id),
+            ('is_customer', '=', True)]
+        if self.tags:
+            domain.append(('categories', 'in', [t.id for t in self.tags]))
+        if self.segment_domain:
+            try:
+                extra = ast.literal_eval(self.segment_domain)
+                Party = Pool().get('party.party')
+                Party.search(extra, limit=1)  # validates the domain
+            except Exception as error:
+                raise ValidationError(gettext(
+                        'jewel_whatsapp.msg_campaign_domain',
+                        campaign=self.rec_name, error=str(error))) from error
+            domain.append(extra)
+        return domain
+
+    def _create_messages(self):
+        """One queued message per consenting customer with a number,
+        written set-based so a large segment is quick"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Message = pool.get('jewel.whatsapp.message')
+        Consent = pool.get('jewel.customer.consent')
+        Mechanism = pool.get('party.contact_mechanism')
+        cursor = Transaction().connection.cursor()
+        party_ids = Party.search(self.recipient_domain(), query=False)
+        party_ids = [p.id for p in party_ids]
+        consenting, phones, names = set(), {}, {}
+        consent = Consent.__table__()
+        mechanism = Mechanism.__table__()
+        party = Party.__table__()
+        for sub_ids in grouped_slice(party_ids, 1000):
+            sub_ids = list(sub_ids)
+            cursor.execute(*consent.select(consent.party,
+                    where=consent.party.in_(sub_ids)
+                    & (consent.channel == 'whatsapp')
+                    & (consent.granted == Literal(True))))
+            consenting.update(p for p, in cursor)
+            cursor.execute(*mechanism.select(mechanism.party,
+                    mechanism.type, mechanism.value_compact,
+                    where=mechanism.party.in_(sub_ids)
+                    & mechanism.type.in_(['whatsapp', 'mobile'])
+                    & (mechanism.active == Literal(True))
+                    & (mechanism.value_compact != Null),
+                    order_by=[mechanism.sequence, mechanism.id]))
+            for party_id, type_, value in cursor:
+                if type_ == 'whatsapp' or party_id not in phones:
+                    phones.setdefault(party_id, value)
+                    if type_ == 'whatsapp':
+                        phones[party_id] = value
+            cursor.execute(*party.select(party.id, party.name,
+                    where=party.id.in_(sub_ids)))
+            names.update(cursor)
+        recipients = [p for p in party_ids if p in consenting and p in phones]
+        self.skipped_no_consent = len(
+            [p for p in party_ids if p not in consenting])
+        self.skipped_no_phone = len(
+            [p for p in party_ids if p in consenting and p not in phones])
+        Message.queue_templates(self.account, self.template, [
+                (p, phones[p], self.template.render_parameters(
+                        _Named(names[p])))
+                for p in recipients], campaign=self)
+
+    @classmethod
+    def get_figures(cls, campaigns, names):
+        pool = Pool()
+        Message = pool.get('jewel.whatsapp.message')
+        message = Message.__table__()
+        reply = Message.__table__()
+        cursor = Transaction().connection.cursor()
+        ids = [c.id for c in campaigns]
+        statuses = {i: {} for i in ids}
+        replied = {i: 0 for i in ids}
+        for sub_ids in grouped_slice(ids, 1000):
+            sub_ids = list(sub_ids)
+            cursor.execute(*message.select(message.campaign, message.status,
+                    Count(message.id),
+                    where=message.campaign.in_(sub_ids),
+                    group_by=[message.campaign, message.status]))
+            for campaign_id, status, count in cursor:
+                statuses[campaign_id][status] = count
+            cursor.execute(*message.join(reply,
+                    condition=(reply.party == message.party)
+                    & (reply.direction == 'in')
+                    & (reply.received_at >= message.sent_at)
+                    ).select(message.campaign,
+                    Count(message.party, distinct=True),
+                    where=message.campaign.in_(sub_ids),
+                    group_by=[message.campaign]))
+            replied.update(cursor)
+        result = {n: {} for n in names}
+        for campaign_id in ids:
+            counts = statuses[campaign_id]
+            read = counts.get('read', 0)
+            delivered = counts.get('delivered', 0) + read
+            sent = counts.get('sent', 0) + delivered
+            figures = {
+                'recipient_count': sum(counts.values()),
+                'sent_count': sent,
+                'delivered_count': delivered,
+                'read_count': read,
+                'failed_count': counts.get('failed', 0),
+                'replied_count': replied[campaign_id],
+                'delivery_rate': delivered / sent if sent else None,
+                'read_rate': read / sent if sent else None,
+                'reply_rate': replied[campaign_id] / sent if sent else None,
+                }
+            for name in names:
+                result[name][campaign_id] = figures[name]
+        return result
+
+
+class _Named:
+    "Stands for a customer when only the name fills the template"
+    __slots__ = ('name',)
+
+    def __init__(self, name):
+        self.name = name
+
+
+class CampaignTag(ModelSQL):
+    "WhatsApp Campaign - Tag"
+    __name__ = 'jewel.whatsapp.campaign-party.category'
+    campaign = fields.Many2One('jewel.whatsapp.campaign', "Campaign",
+        required=True, ondelete='CASCADE')
+    category = fields.Many2One('party.category', "Tag", required=True,
+        ondelete='CASCADE')

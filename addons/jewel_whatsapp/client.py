@@ -1,0 +1,205 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""A small client of Meta's WhatsApp Cloud API (Graph API) on requests.
+
+Errors come back as ``{"error": {"message", "type", "code",
+"error_data": {"details"}, "fbtrace_id"}}``; ``CloudAPIError`` keeps the
+code and tells whether sending again is safe and useful (``retryable``).
+"""
+import hashlib
+import hmac
+import re
+import threading
+import time
+
+import requests
+
+# Codes of errors worth retrying later: rate limits and temporary failures
+RETRYABLE_CODES = {
+    1, 2, 4, 17, 80007,    # API unknown / service / rate limits
+    130429,                # Cloud API throughput reached
+    131000,                # something went wrong
+    131016,                # service unavailable
+    131048,                # spam rate limit
+    131056,                # pair rate limit (same recipient too often)
+    133004,                # server temporarily unavailable
+    }
+# Codes whose failure is final whatever we do (window closed, undeliverable,
+# invalid parameters, expired or missing token, template problems)
+PERMANENT_CODES = {
+    100, 190, 131008, 131009, 131026, 131047, 131051, 131052, 131053,
+    132000, 132001, 132005, 132007, 132012, 132015, 132016, 368,
+    }
+TIMEOUT_CODE = 'timeout'
+CONNECTION_CODE = 'connection'
+
+
+class CloudAPIError(Exception):
+    "An error answered by the Cloud API or met on the way to it"
+
+    def __init__(self, code, title, details='', http_status=None,
+            retryable=False, unconfirmed=False):
+        super().__init__(code, title, details)
+        self.code = code
+        self.title = title
+        self.details = details
+        self.http_status = http_status
+        self.retryable = retryable
+        # The request may have reached WhatsApp: resending could duplicate
+        self.unconfirmed = unconfirmed
+
+    @property
+    def reason(self):
+        text = f"({self.code}) {self.title}"
+        if self.details and self.details != self.title:
+            text += f": {self.details}"
+        return text
+
+    @classmethod
+    def from_response(cls, response):
+        try:
+            error = response.json().get('error') or {}
+        except ValueError:
+            error = {}
+        code = error.get('code')
+        title = error.get('error_user_title') or error.get('title') or (
+            error.get('message') or response.reason or 'HTTP error')
+        details = (error.get('error_data') or {}).get('details', '') \
+            or error.get('message', '')
+        if code is None:
+            code = response.status_code
+        # Graph API messages start with "(#code) "
+        title = re.sub(r'^\(#\d+\)\s*', '', title)
+        retryable = (code in RETRYABLE_CODES
+            or (response.status_code >= 500 and code not in PERMANENT_CODES)
+            or response.status_code == 429)
+        return cls(code, title, details, http_status=response.status_code,
+            retryable=retryable)
+
+
+def signature(secret, body):
+    "The X-Hub-Signature-256 header value of body signed with secret"
+    digest = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return f'sha256={digest}'
+
+
+def signature_valid(secret, body, header):
+    if not secret or not header:
+        return False
+    return hmac.compare_digest(signature(secret, body), header.strip())
+
+
+class Throttle:
+    """Paces calls to at most `rate` a second per key (a phone number):
+    call i of a key starts no earlier than first + i / rate, so no window
+    of a second ever holds more than rate calls plus the one at its edge"""
+    _lock = threading.Lock()
+    _next = {}
+
+    # Paced a little under the limit: jitter on the way must not make the
+    # receiving side count more than the limit in any second
+    margin = 0.99
+
+    @classmethod
+    def wait(cls, key, rate):
+        if not rate or rate <= 0:
+            return
+        interval = 1.0 / (rate * cls.margin)
+        with cls._lock:
+            now = time.monotonic()
+            slot = max(cls._next.get(key, now), now)
+            cls._next[key] = slot + interval
+        delay = slot - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+    @classmethod
+    def reset(cls, key=None):
+        with cls._lock:
+            if key is None:
+                cls._next.clear()
+            else:
+                cls._next.pop(key, None)
+
+
+class CloudAPIClient:
+    "Calls of one WhatsApp Business phone number"
+    connect_timeout = 5
+    read_timeout = 20
+
+    def __init__(self, base_url, version, phone_number_id, token,
+            business_account_id=None, session=None, read_timeout=None):
+        self.base_url = base_url.rstrip('/')
+        self.version = version.strip('/')
+        self.phone_number_id = phone_number_id
+        self.business_account_id = business_account_id
+        self.token = token
+        self.session = session or requests.Session()
+        if read_timeout:
+            self.read_timeout = read_timeout
+
+    def url(self, *parts):
+        return '/'.join([self.base_url, self.version, *map(str, parts)])
+
+    @property
+    def headers(self):
+        return {'Authorization': f'Bearer {self.token}'}
+
+    def _request(self, method, url, **kwargs):
+        kwargs.setdefault('timeout', (self.connect_timeout, self.read_timeout))
+        try:
+            response = self.session.request(
+                method, url, headers=self.headers, **kwargs)
+        except requests.exceptions.ConnectTimeout as error:
+            raise CloudAPIError(CONNECTION_CODE, "Connection timed out",
+                str(error), retryable=True) from error
+        except requests.exceptions.ReadTimeout as error:
+            raise CloudAPIError(TIMEOUT_CODE, "No answer from WhatsApp",
+                str(error), unconfirmed=True) from error
+        except requests.exceptions.ConnectionError as error:
+            raise CloudAPIError(CONNECTION_CODE, "WhatsApp unreachable",
+                str(error), retryable=True) from error
+        if response.status_code >= 400:
+            raise CloudAPIError.from_response(response)
+        try:
+            return response.json()
+        except ValueError as error:
+            raise CloudAPIError(response.status_code, "Unreadable answer",
+                response.text[:200], http_status=response.status_code,
+                unconfirmed=True) from error
+
+    def send(self, payload):
+        "POST a message; return its wamid"
+        body = {'messaging_product': 'whatsapp',
+            'recipient_type': 'individual', **payload}
+        data = self._request(
+            'POST', self.url(self.phone_number_id, 'messages'), json=body)
+        try:
+            return data['messages'][0]['id']
+        except (KeyError, IndexError, TypeError) as error:
+            raise CloudAPIError('answer', "Answer without message id",
+                str(data)[:200], unconfirmed=True) from error
+
+    def upload_media(self, content, filename, mimetype):
+        "Upload a file; return the media id to send it with"
+        data = self._request('POST', self.url(self.phone_number_id, 'media'),
+            data={'messaging_product': 'whatsapp', 'type': mimetype},
+            files={'file': (filename, content, mimetype)})
+        return data['id']
+
+    def templates(self, limit=100):
+        "Yield every message template of the business account, page by page"
+        url = self.url(self.business_account_id, 'message_templates')
+        params = {'limit': limit,
+            'fields': 'name,language,status,category,components'}
+        while url:
+            data = self._request('GET', url, params=params)
+            yield from data.get('data', [])
+            paging = data.get('paging') or {}
+            after = (paging.get('cursors') or {}).get('after')
+            # "next" only says there is a page after this one; ask our own
+            # base URL for it so the token never goes to another host
+            if paging.get('next') and after and data.get('data'):
+                params = {**params, 'after': after}
+            else:
+                url = None

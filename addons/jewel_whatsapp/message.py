@@ -1,0 +1,652 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""WhatsApp messages, their conversation per customer and the outbox.
+
+A message is sent at most once: it gets an idempotency key when created
+(sent along as ``biz_opaque_callback_data``), and the outbox claims it
+(``queued`` -> ``sending``) in a committed transaction before the HTTP call,
+so a retried task, a second worker or a crash never posts it twice.  An
+answer lost on the way (read timeout) leaves it ``sending`` and
+unconfirmed: a status event carrying the key confirms it, or it fails after
+a while with the reason, but it is never resent automatically.
+"""
+import datetime as dt
+import uuid
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+from sql import Literal, Null
+from sql.aggregate import Max
+from sql.functions import CurrentTimestamp
+
+from trytond.i18n import gettext
+from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
+
+from jewel_crm import phone
+from jewel_crm.company_field import TenantMixin, tenant_company_field
+
+from .client import CloudAPIClient, CloudAPIError, Throttle
+
+STATUSES = [
+    ('queued', "Queued"),
+    ('sending', "Sending"),
+    ('sent', "Sent"),
+    ('delivered', "Delivered"),
+    ('read', "Read"),
+    ('failed', "Failed"),
+    ('received', "Received"),
+    ]
+# A status only ever moves up this order (events arrive out of order)
+STATUS_RANK = {'queued': 0, 'sending': 1, 'sent': 2, 'failed': 3,
+    'delivered': 4, 'read': 5, 'received': 6}
+TERMINAL = {'sent', 'delivered', 'read', 'failed', 'received'}
+TYPES = [
+    ('text', "Text"),
+    ('template', "Template"),
+    ('document', "Document"),
+    ('image', "Image"),
+    ('button', "Button Reply"),
+    ('other', "Other"),
+    ]
+SERVICE_WINDOW = dt.timedelta(hours=24)
+# Tries sending the same batch concurrently stay under the account's pace
+SEND_THREADS = 8
+BATCH_SIZE = 100
+# A message claimed that long ago without an answer is failed, not resent
+UNCONFIRMED_AFTER = dt.timedelta(minutes=15)
+
+
+def wa_id(e164):
+    "The Cloud API's form of a number: digits only"
+    return ''.join(c for c in e164 or '' if c.isdigit())
+
+
+class Conversation(TenantMixin, ModelSQL, ModelView):
+    "WhatsApp Conversation"
+    __name__ = 'jewel.whatsapp.conversation'
+    company = tenant_company_field(required=True)
+    party = fields.Many2One('party.party', "Customer", required=True,
+        ondelete='CASCADE', domain=[('company', '=', Eval('company', -1))],
+        context={'company': Eval('company', -1)}, depends={'company'})
+    last_inbound_at = fields.DateTime("Last Message from Customer",
+        readonly=True)
+    window_open = fields.Function(fields.Boolean("Service Window Open",
+            help="Free text may be sent for 24 hours after the customer's "
+            "last message."), 'get_window_open')
+    messages = fields.One2Many(
+        'jewel.whatsapp.message', 'conversation', "Messages", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('party_unique', Unique(t, t.party),
+                'jewel_whatsapp.msg_conversation_party_unique'),
+            ]
+        cls._order.insert(0, ('last_inbound_at', 'DESC NULLS LAST'))
+
+    def get_rec_name(self, name):
+        return self.party.rec_name
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('party.rec_name',) + tuple(clause[1:])]
+
+    def get_window_open(self, name):
+        return bool(self.last_inbound_at
+            and dt.datetime.now() - self.last_inbound_at < SERVICE_WINDOW)
+
+    @classmethod
+    def of_party(cls, party):
+        "The conversation of party, created on first use"
+        conversations = cls.search([('party', '=', party.id)], limit=1)
+        if conversations:
+            return conversations[0]
+        conversation, = cls.create([{
+                    'party': party.id, 'company': party.company.id}])
+        return conversation
+
+    @classmethod
+    def ensure(cls, party_ids, company_id):
+        "{party id: conversation id}, creating the missing ones in bulk"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_ids in grouped_slice(party_ids, 1000):
+            sub_ids = list(sub_ids)
+            cursor.execute(*table.select(table.party, table.id,
+                    where=table.party.in_(sub_ids)))
+            result.update(cursor)
+        missing = sorted({p for p in party_ids if p not in result})
+        user = Transaction().user
+        for chunk in grouped_slice(missing, 1000):
+            cursor.execute(*table.insert(
+                    [table.party, table.company, table.create_uid,
+                        table.create_date],
+                    [[p, company_id, user, CurrentTimestamp()]
+                        for p in chunk]))
+        for sub_ids in grouped_slice(missing, 1000):
+            cursor.execute(*table.select(table.party, table.id,
+                    where=table.party.in_(list(sub_ids))))
+            result.update(cursor)
+        return result
+
+
+class Message(TenantMixin, ModelSQL, ModelView):
+    "WhatsApp Message"
+    __name__ = 'jewel.whatsapp.message'
+    _states = {'readonly': Eval('id', -1) >= 0}
+    company = tenant_company_field(required=True)
+    account = fields.Many2One('jewel.whatsapp.account', "Account",
+        required=True, ondelete='RESTRICT', states=_states,
+        domain=[('company', '=', Eval('company', -1))])
+    conversation = fields.Many2One('jewel.whatsapp.conversation',
+        "Conversation", required=True, ondelete='CASCADE', readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    party = fields.Many2One('party.party', "Customer", required=True,
+        ondelete='CASCADE', states=_states,
+        domain=[('company', '=', Eval('company', -1))],
+        context={'company': Eval('company', -1)}, depends={'company'})
+    phone = fields.Char("Phone", readonly=True, help="E.164")
+    direction = fields.Selection([('out', "Outgoing"), ('in', "Incoming")],
+        "Direction", required=True, readonly=True)
+    type = fields.Selection(TYPES, "Type", required=True, states=_states)
+    body = fields.Text("Text", states=_states)
+    template = fields.Many2One('jewel.whatsapp.template', "Template",
+        ondelete='RESTRICT', states=_states,
+        domain=[('account', '=', Eval('account', -1))])
+    parameters = fields.Dict(None, "Parameters", readonly=True)
+    media = fields.Binary("File", filename='media_name', states=_states)
+    media_name = fields.Char("File Name", states=_states)
+    media_type = fields.Char("MIME Type", states=_states)
+    media_id = fields.Char("Media ID", readonly=True)
+    status = fields.Selection(STATUSES, "Status", required=True,
+        readonly=True, sort=False)
+    wamid = fields.Char("WhatsApp Message ID", readonly=True)
+    idempotency_key = fields.Char("Idempotency Key", readonly=True)
+    attempts = fields.Integer("Attempts", readonly=True)
+    unconfirmed = fields.Boolean("Unconfirmed", readonly=True,
+        help="Posted without an answer: waiting for WhatsApp's status.")
+    error_code = fields.Char("Error Code", readonly=True)
+    error_reason = fields.Text("Reason", readonly=True)
+    last_attempt_at = fields.DateTime("Last Attempt", readonly=True)
+    sent_at = fields.DateTime("Sent", readonly=True)
+    delivered_at = fields.DateTime("Delivered", readonly=True)
+    read_at = fields.DateTime("Read", readonly=True)
+    received_at = fields.DateTime("Received", readonly=True)
+    campaign = fields.Many2One('jewel.whatsapp.campaign', "Campaign",
+        ondelete='CASCADE', readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('idempotency_key_unique', Unique(t, t.idempotency_key),
+                'jewel_whatsapp.msg_message_key_unique'),
+            ('wamid_unique', Unique(t, t.account, t.wamid),
+                'jewel_whatsapp.msg_message_wamid_unique'),
+            ]
+        cls._sql_indexes.update({
+                Index(t, (t.wamid, Index.Equality())),
+                Index(t, (t.status, Index.Equality(cardinality='low')),
+                    where=t.status.in_(['queued', 'sending'])),
+                })
+        cls._order = [('create_date', 'DESC'), ('id', 'DESC')]
+        cls._buttons.update({
+                'resend': {
+                    'invisible': Eval('status') != 'failed',
+                    'depends': ['status'],
+                    'icon': 'tryton-forward',
+                    },
+                })
+
+    @classmethod
+    def default_direction(cls):
+        return 'out'
+
+    @classmethod
+    def default_type(cls):
+        return 'text'
+
+    @classmethod
+    def default_status(cls):
+        return 'queued'
+
+    @classmethod
+    def default_attempts(cls):
+        return 0
+
+    def get_rec_name(self, name):
+        text = self.body or (self.template.name if self.template else '') \
+            or self.media_name or self.type
+        return f'{self.party.rec_name}: {text[:40]}'
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        values = super().preprocess_values(mode, values)
+        if mode == 'create':
+            if not values.get('idempotency_key'):
+                values['idempotency_key'] = uuid.uuid4().hex
+            party_id = values.get('party')
+            if party_id is not None and party_id >= 0:
+                Party = Pool().get('party.party')
+                party = Party(party_id)
+                if not values.get('conversation'):
+                    values['conversation'] = cls._conversation_of(party).id
+                if not values.get('phone'):
+                    values['phone'] = cls.phone_of(party)
+        return values
+
+    @classmethod
+    def _conversation_of(cls, party):
+        return Pool().get('jewel.whatsapp.conversation').of_party(party)
+
+    @classmethod
+    def phone_of(cls, party):
+        "The E.164 WhatsApp number of party: its WhatsApp, else mobile"
+        mechanisms = sorted(
+            (m for m in party.contact_mechanisms
+                if m.type in ('whatsapp', 'mobile') and m.value_compact),
+            key=lambda m: m.type != 'whatsapp')
+        for mechanism in mechanisms:
+            if phone.parse(mechanism.value_compact, 'IN'):
+                return mechanism.value_compact
+        return None
+
+    @classmethod
+    def check_modification(cls, mode, messages, values=None, external=False):
+        super().check_modification(
+            mode, messages, values=values, external=external)
+        if mode == 'create':
+            for message in messages:
+                if message.direction == 'out' and message.status == 'queued':
+                    message.check_sendable()
+
+    def check_sendable(self):
+        if not self.phone:
+            raise ValidationError(gettext(
+                    'jewel_whatsapp.msg_message_no_phone',
+                    party=self.party.rec_name))
+        if not self.account.active:
+            raise ValidationError(gettext(
+                    'jewel_whatsapp.msg_message_account_inactive',
+                    account=self.account.rec_name))
+        if self.type == 'template':
+            if not self.template:
+                raise ValidationError(gettext(
+                        'jewel_whatsapp.msg_message_template_required'))
+            if not self.template.approved:
+                raise ValidationError(gettext(
+                        'jewel_whatsapp.msg_message_template_not_approved',
+                        template=self.template.rec_name,
+                        status=self.template.status or '-'))
+        elif self.type == 'text':
+            if not (self.body or '').strip():
+                raise ValidationError(gettext(
+                        'jewel_whatsapp.msg_message_text_empty'))
+            if not self.conversation.window_open:
+                raise ValidationError(gettext(
+                        'jewel_whatsapp.msg_message_window_closed',
+                        party=self.party.rec_name))
+        elif self.type in ('document', 'image'):
+            if not self.media and not self.media_id:
+                raise ValidationError(gettext(
+                        'jewel_whatsapp.msg_message_media_required'))
+            if not self.conversation.window_open:
+                raise ValidationError(gettext(
+                        'jewel_whatsapp.msg_message_window_closed',
+                        party=self.party.rec_name))
+        else:
+            raise ValidationError(gettext(
+                    'jewel_whatsapp.msg_message_type_not_sendable',
+                    type=self.type))
+
+    @classmethod
+    def on_modification(cls, mode, messages, field_names=None):
+        super().on_modification(mode, messages, field_names=field_names)
+        if mode == 'create':
+            cls.enqueue([m for m in messages
+                    if m.direction == 'out' and m.status == 'queued'])
+
+    @classmethod
+    def send_template(cls, party, template_name, document=None,
+            account=None):
+        """Queue the approved template named template_name to party, its
+        parameters filled from party and document: the hook for other
+        modules (repair ready, payment reminders, greetings)"""
+        pool = Pool()
+        Account = pool.get('jewel.whatsapp.account')
+        Template = pool.get('jewel.whatsapp.template')
+        if account is None:
+            accounts = Account.search(
+                [('company', '=', party.company.id)], limit=1)
+            if not accounts:
+                return None
+            account, = accounts
+        templates = Template.search([
+                ('account', '=', account.id),
+                ('name', '=', template_name),
+                ('status', '=', 'APPROVED'),
+                ], limit=1)
+        if not templates:
+            raise ValidationError(gettext(
+                    'jewel_whatsapp.msg_template_missing',
+                    template=template_name, account=account.rec_name))
+        template, = templates
+        message, = cls.create([{
+                    'company': party.company.id,
+                    'account': account.id,
+                    'party': party.id,
+                    'type': 'template',
+                    'template': template.id,
+                    'parameters': {'values': template.render_parameters(
+                            party, document)},
+                    }])
+        return message
+
+    @classmethod
+    def queue_templates(cls, account, template, recipients, campaign=None):
+        """Queue template messages to recipients [(party id, E.164 phone,
+        parameter values)], written set-based for large segments; return
+        their ids"""
+        pool = Pool()
+        Conversation = pool.get('jewel.whatsapp.conversation')
+        company_id = account.company.id
+        conversations = Conversation.ensure(
+            [r[0] for r in recipients], company_id)
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        user = Transaction().user
+        columns = [table.company, table.account, table.conversation,
+            table.party, table.phone, table.direction, table.type,
+            table.template, table.parameters, table.status,
+            table.idempotency_key, table.attempts, table.unconfirmed,
+            table.campaign, table.create_uid, table.create_date]
+        keys = []
+        rows = []
+        for party_id, number, values in recipients:
+            key = uuid.uuid4().hex
+            keys.append(key)
+            rows.append([company_id, account.id, conversations[party_id],
+                    party_id, number, 'out', 'template', template.id,
+                    cls.parameters.sql_format({'values': values}),
+                    'queued', key, 0, False,
+                    campaign.id if campaign else None, user,
+                    CurrentTimestamp()])
+        for chunk in grouped_slice(rows, 1000):
+            cursor.execute(*table.insert(columns, list(chunk)))
+        ids = []
+        for chunk in grouped_slice(keys, 1000):
+            cursor.execute(*table.select(table.id,
+                    where=table.idempotency_key.in_(list(chunk))))
+            ids.extend(i for i, in cursor)
+        ids.sort()
+        cls.enqueue(cls.browse(ids))
+        return ids
+
+    @classmethod
+    def enqueue(cls, messages, delay=None):
+        "Push the sending of messages to the queue, in batches"
+        context = {'queue_name': 'whatsapp'}
+        if delay:
+            context['queue_scheduled_at'] = delay
+        with Transaction().set_context(**context):
+            for batch in grouped_slice(messages, BATCH_SIZE):
+                cls.__queue__.deliver(list(batch))
+
+    # --- outbox ----------------------------------------------------------
+
+    @classmethod
+    def deliver(cls, messages):
+        """Queue task: send the queued messages among messages.
+
+        Three steps so that nothing is posted twice: claim and commit,
+        post, record and commit."""
+        claimed = cls._claim_queued([m.id for m in messages])
+        if not claimed:
+            return
+        outcomes = cls._post_requests(claimed)
+        cls._record_outcomes(outcomes)
+
+    @classmethod
+    def _claim_queued(cls, ids):
+        "Mark the queued messages of ids as sending; return what to post"
+        claims = []
+        with cls._locked_transaction(ids) as claim:
+            messages = [m for m in cls.browse(ids)
+                if m.status == 'queued' and m.direction == 'out']
+            now = dt.datetime.now()
+            to_write, sending = [], {}
+            for message in messages:
+                try:
+                    request = message._posting()
+                except ValidationError as error:
+                    to_write.extend(([message], {
+                                'status': 'failed',
+                                'error_code': 'invalid',
+                                'error_reason': error.message,
+                                'attempts': message.attempts + 1,
+                                'last_attempt_at': now,
+                                }))
+                    continue
+                sending.setdefault(message.attempts + 1, []).append(message)
+                claims.append(request)
+            for attempts, claimed in sending.items():
+                to_write.extend((claimed, {
+                            'status': 'sending',
+                            'attempts': attempts,
+                            'last_attempt_at': now,
+                            }))
+            if to_write:
+                cls.write(*to_write)
+            claim.commit()
+        return claims
+
+    @classmethod
+    def _locked_transaction(cls, ids):
+        """A transaction of its own holding the rows of ids (SELECT FOR
+        UPDATE on PostgreSQL), committed before any HTTP call"""
+        return Transaction().new_transaction(
+            _lock_records={cls._table: list(ids)})
+
+    def _posting(self):
+        "What posting this message needs, read while the row is locked"
+        account = self.account
+        payload = {'to': wa_id(self.phone), 'type': self.type,
+            'biz_opaque_callback_data': self.idempotency_key}
+        media = None
+        if self.type == 'text':
+            payload['text'] = {'preview_url': False, 'body': self.body}
+        elif self.type == 'template':
+            payload['template'] = self.template.payload(
+                (self.parameters or {}).get('values', []))
+        elif self.type in ('document', 'image'):
+            part = {}
+            if self.body:
+                part['caption'] = self.body
+            if self.type == 'document' and self.media_name:
+                part['filename'] = self.media_name
+            if self.media_id:
+                part['id'] = self.media_id
+            else:
+                media = (bytes(self.media), self.media_name or 'file',
+                    self.media_type or 'application/octet-stream')
+            payload[self.type] = part
+        return {
+            'id': self.id,
+            'attempts': self.attempts + 1,
+            'max_attempts': account.max_attempts,
+            'client': (account.api_base_url, account.api_version,
+                account.phone_number_id, account.access_token or '',
+                account.business_account_id),
+            'rate': account.rate_limit,
+            'timeout': account.timeout,
+            'payload': payload,
+            'media': media,
+            }
+
+    @classmethod
+    def _post_requests(cls, requests_):
+        "Post each request, paced per phone number; return the outcomes"
+        local = threading.local()
+
+        def post(request):
+            base_url, version, number_id, token, waba = request['client']
+            if not hasattr(local, 'session'):
+                local.session = requests.Session()
+            client = CloudAPIClient(base_url, version, number_id, token,
+                business_account_id=waba, session=local.session,
+                read_timeout=request['timeout'])
+            outcome = {'id': request['id'], 'attempts': request['attempts'],
+                'max_attempts': request['max_attempts']}
+            try:
+                payload = request['payload']
+                if request['media']:
+                    content, name, mimetype = request['media']
+                    outcome['media_id'] = client.upload_media(
+                        content, name, mimetype)
+                    payload[payload['type']]['id'] = outcome['media_id']
+                Throttle.wait(number_id, request['rate'])
+                outcome['wamid'] = client.send(payload)
+            except CloudAPIError as error:
+                outcome['error'] = error
+            return outcome
+
+        threads = min(SEND_THREADS, len(requests_))
+        if threads <= 1:
+            return [post(r) for r in requests_]
+        with ThreadPoolExecutor(threads) as executor:
+            return list(executor.map(post, requests_))
+
+    @classmethod
+    def _record_outcomes(cls, outcomes):
+        "Write what the API answered; retry later what may be retried"
+        now = dt.datetime.now()
+        retry = []
+        with cls._locked_transaction([o['id'] for o in outcomes]) as record:
+            by_id = {m.id: m for m in cls.browse([o['id'] for o in outcomes])}
+            to_write = []
+            for outcome in outcomes:
+                message = by_id[outcome['id']]
+                values = {}
+                if outcome.get('media_id'):
+                    values['media_id'] = outcome['media_id']
+                error = outcome.get('error')
+                if error is None:
+                    values['wamid'] = outcome['wamid']
+                    values['sent_at'] = now
+                    values['unconfirmed'] = False
+                    if STATUS_RANK['sent'] > STATUS_RANK[message.status]:
+                        values['status'] = 'sent'
+                elif message.status != 'sending':
+                    pass  # a status event already settled it
+                else:
+                    values['error_code'] = str(error.code)
+                    values['error_reason'] = error.reason
+                    if error.unconfirmed:
+                        values['unconfirmed'] = True
+                    elif (error.retryable
+                            and outcome['attempts'] < outcome['max_attempts']):
+                        values['status'] = 'queued'
+                        retry.append(message)
+                    else:
+                        values['status'] = 'failed'
+                if values:
+                    to_write.extend(([message], values))
+            if to_write:
+                cls.write(*to_write)
+            if retry:
+                attempts = max(m.attempts for m in retry)
+                cls.enqueue(retry, delay=cls.backoff(attempts))
+            record.commit()
+
+    @classmethod
+    def backoff(cls, attempts):
+        "Wait before try attempts + 1: 2, 4, 8... seconds, at most 5 min"
+        return dt.timedelta(seconds=min(2 ** attempts, 300))
+
+    @classmethod
+    def fail_unconfirmed(cls, older_than=UNCONFIRMED_AFTER):
+        """Cron: fail messages claimed long ago and never confirmed (no
+        answer, or the sender stopped); they are not resent automatically
+        because WhatsApp may have delivered them"""
+        limit = dt.datetime.now() - older_than
+        messages = cls.search([
+                ('status', '=', 'sending'),
+                ('last_attempt_at', '<=', limit),
+                ])
+        for message in messages:
+            message.status = 'failed'
+            message.error_reason = gettext(
+                'jewel_whatsapp.msg_message_unconfirmed',
+                reason=message.error_reason or '-')
+        cls.save(messages)
+        return messages
+
+    @classmethod
+    @ModelView.button
+    def resend(cls, messages):
+        "Send a failed message again, as a new message with a new key"
+        new = cls.copy(messages, default={
+                'status': 'queued', 'wamid': None, 'idempotency_key': None,
+                'attempts': 0, 'error_code': None, 'error_reason': None,
+                'unconfirmed': False, 'sent_at': None, 'delivered_at': None,
+                'read_at': None, 'last_attempt_at': None, 'campaign': None,
+                })
+        return new
+
+    # --- status events -----------------------------------------------------
+
+    def status_values(self, status, timestamp, error=None):
+        "The values moving self to status, or {} when it would go back"
+        if status not in STATUS_RANK or (
+                STATUS_RANK[status] <= STATUS_RANK[self.status]):
+            values = {}
+        else:
+            values = {'status': status, 'unconfirmed': False}
+        stamp = {'sent': 'sent_at', 'delivered': 'delivered_at',
+            'read': 'read_at'}.get(status)
+        if stamp and not getattr(self, stamp):
+            values[stamp] = timestamp
+            if status == 'read' and not self.delivered_at:
+                values['delivered_at'] = timestamp
+        if status == 'failed' and values.get('status') and error:
+            values['error_code'] = str(error.get('code', ''))
+            details = (error.get('error_data') or {}).get('details')
+            title = error.get('title') or error.get('message') or ''
+            values['error_reason'] = f"({error.get('code')}) {title}" + (
+                f": {details}" if details and details != title else '')
+        return values
+
+    @classmethod
+    def copy(cls, messages, default=None):
+        default = default.copy() if default else {}
+        default.setdefault('idempotency_key', None)
+        default.setdefault('wamid', None)
+        return super().copy(messages, default=default)
+
+    @classmethod
+    def last_inbound(cls, parties):
+        "{party id: datetime of the last message received}"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        result = {}
+        for sub_ids in grouped_slice([p.id for p in parties], 1000):
+            cursor.execute(*table.select(table.party, Max(table.received_at),
+                    where=table.party.in_(list(sub_ids))
+                    & (table.direction == Literal('in'))
+                    & (table.received_at != Null),
+                    group_by=[table.party]))
+            result.update(cursor)
+        return result

@@ -1,0 +1,211 @@
+"""WhatsApp campaign to 50,000 recipients at a configured 1,000 messages/s
+against the fake Cloud API (its own process, 127.0.0.1), through the real
+outbox: the campaign queues the messages, queue tasks run by 4 threads
+in-process (as trytond-worker would) claim, post and record them.
+
+Figures: achieved rate (first to last message accepted by the API), the
+most messages the API received in any second, lost and doubled messages.
+Baseline, same run: the rate at which plain requests reach the fake API
+with the same 8 connections and no database (the ceiling).
+Target (issue 8): within 5% of 1,000/s, never above it, 0 lost, 0 doubled.
+"""
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import common
+
+RECIPIENTS = 50_000
+RATE = 1_000
+WORKERS = 4
+NUMBER_ID, WABA, TOKEN = 'bench-number', 'bench-waba', 'bench-token'
+FAKE = (common.ROOT / 'addons' / 'jewel_whatsapp' / 'tests'
+    / 'fake_cloud_api.py')
+
+
+class FakeProcess:
+    def __init__(self):
+        self.process = subprocess.Popen([sys.executable, str(FAKE),
+                '--token', f'{NUMBER_ID}={TOKEN}',
+                '--token', f'{WABA}={TOKEN}'],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.base_url = self.process.stdout.readline().strip()
+
+    def command(self, text):
+        self.process.stdin.write(text + '\n')
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def stop(self):
+        try:
+            self.process.stdin.write('quit\n')
+            self.process.stdin.flush()
+            self.process.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+
+
+def database():
+    "A copy of the demo data of this source, made by the launcher once"
+    name = common.base_name() + '_whatsapp'
+    template = name + '_demo'
+    if not common.database_exists(template):
+        common.say(f"creating {template} (python -m jewel create, demo)...")
+        common.launcher(template, 'create')
+        common.launcher(template, 'demo')
+    common.clone_database(template, name)
+    return name
+
+
+def add_recipients(database, company):
+    "RECIPIENTS consenting customers with a mobile, tagged, set-based SQL"
+    with common.connect(database) as connection:
+        tag, = connection.execute(
+            "INSERT INTO party_category (name, company, active, create_uid, "
+            "create_date) VALUES ('WhatsApp bench', %s, true, 1, now()) "
+            "RETURNING id", (company,)).fetchone()
+        connection.execute(
+            "INSERT INTO party_party (name, code, code_alnum, code_digit, "
+            "company, is_customer, active, create_uid, create_date) "
+            "SELECT 'Bench ' || i, 'WAB' || i, 'WAB' || i, i, %s, true, "
+            "true, 1, now() "
+            "FROM generate_series(1, %s) i", (company, RECIPIENTS))
+        connection.execute(
+            "INSERT INTO party_contact_mechanism (party, type, value, "
+            "value_compact, active, sequence, create_uid, create_date) "
+            "SELECT id, 'mobile', '+9196' || lpad(substr(code, 4), 8, '0'),"
+            " '+9196' || lpad(substr(code, 4), 8, '0'), true, 10, 1, now() "
+            "FROM party_party WHERE code LIKE 'WAB%%'")
+        connection.execute(
+            "INSERT INTO jewel_customer_consent (party, company, channel, "
+            "granted, date, source, create_uid, create_date) "
+            "SELECT id, %s, 'whatsapp', true, now(), 'import', 1, now() "
+            "FROM party_party WHERE code LIKE 'WAB%%'", (company,))
+        connection.execute(
+            "INSERT INTO \"party_party-party_category\" (party, category, "
+            "create_uid, "
+            "create_date) SELECT id, %s, 1, now() FROM party_party "
+            "WHERE code LIKE 'WAB%%'", (tag,))
+    return tag
+
+
+def baseline(base_url, seconds=5):
+    "Messages/s plain requests reach the fake API with 8 connections"
+    import requests
+    from concurrent.futures import ThreadPoolExecutor
+    url = f'{base_url}/v21.0/{NUMBER_ID}/messages'
+    stop = time.monotonic() + seconds
+    counts = []
+
+    def post(n):
+        session, count = requests.Session(), 0
+        while time.monotonic() < stop:
+            session.post(url, headers={'Authorization': f'Bearer {TOKEN}'},
+                json={'messaging_product': 'whatsapp', 'to': '919600000000',
+                    'type': 'text', 'text': {'body': 'baseline'},
+                    'biz_opaque_callback_data': f'baseline-{n}-{count}'})
+            count += 1
+        counts.append(count)
+    with ThreadPoolExecutor(8) as executor:
+        list(executor.map(post, range(8)))
+    return sum(counts) / seconds
+
+
+def run():
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    from trytond.worker import run_task
+
+    name = database()
+    company = common.company_id(name)
+    tag = add_recipients(name, company)
+    fake = FakeProcess()
+    try:
+        ceiling = baseline(fake.base_url)
+        fake.command('reset')
+        pool = Pool(name)
+        with Transaction().start(name, 0, readonly=True):
+            pool.init()
+        with Transaction().start(name, 1) as transaction:
+            User = pool.get('res.user')
+            User.write([User(1)], {'company': company})
+            transaction.set_context(User.get_preferences(context_only=True))
+            Account = pool.get('jewel.whatsapp.account')
+            Template = pool.get('jewel.whatsapp.template')
+            Campaign = pool.get('jewel.whatsapp.campaign')
+            account, = Account.create([{'name': "Bench",
+                        'phone_number_id': NUMBER_ID,
+                        'business_account_id': WABA, 'access_token': TOKEN,
+                        'api_base_url': fake.base_url, 'rate_limit': RATE}])
+            template, = Template.create([{'account': account.id,
+                        'name': 'bench_offer', 'language': 'en',
+                        'status': 'APPROVED', 'components': {'list': [
+                                {'type': 'BODY', 'text': "Hello {{1}}"}]},
+                        'parameters': [('create', [{'position': 1,
+                                        'source': 'customer_name'}])]}])
+            campaign, = Campaign.create([{'name': "Bench",
+                        'account': account.id, 'template': template.id,
+                        'tags': [('add', [tag])]}])
+            started = time.monotonic()
+            Campaign.launch([campaign])
+            campaign_id = campaign.id
+        queued = time.monotonic() - started
+        tasks = list(Transaction().tasks)
+        Transaction().tasks.clear()
+        common.say(f"  campaign queued {RECIPIENTS:,} messages in "
+            f"{queued:.1f} s ({len(tasks)} tasks)")
+        lock = threading.Lock()
+
+        def worker():
+            while True:
+                with lock:
+                    if not tasks:
+                        return
+                    task_id = tasks.pop(0)
+                run_task(name, task_id)
+                with lock:
+                    tasks.extend(Transaction().tasks)
+                Transaction().tasks.clear()
+        threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+        sending = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - sending
+        stats = fake.command('stats')
+        with Transaction().start(name, 0, readonly=True):
+            Message = pool.get('jewel.whatsapp.message')
+            statuses = {}
+            for message in Message.search_read(
+                    [('campaign', '=', campaign_id)], fields_names=['status']):
+                statuses[message['status']] = statuses.get(
+                    message['status'], 0) + 1
+    finally:
+        fake.stop()
+    sent = statuses.get('sent', 0)
+    lost = RECIPIENTS - sum(statuses.values()) + statuses.get('queued', 0) \
+        + statuses.get('sending', 0)
+    span = (stats['last'] - stats['first']) if stats['first'] else 0
+    rate = (stats['accepted'] - 1) / span if span else 0
+    common.say(f"WhatsApp campaign: {RECIPIENTS:,} recipients at "
+        f"{RATE:,}/s configured: {rate:,.0f} messages/s achieved "
+        f"({rate / RATE:.1%} of the limit), at most "
+        f"{stats['max_in_second']:,} in any second, sent {sent:,}, "
+        f"lost {lost}, doubled {stats['doubled']}; outbox {elapsed:.1f} s")
+    common.say(f"  baseline: plain requests reach the fake API at "
+        f"{ceiling:,.0f}/s; achieved/ceiling {rate / ceiling:.2f}")
+    met = (0.95 * RATE <= rate <= RATE and stats['max_in_second'] <= RATE
+        and lost == 0 and stats['doubled'] == 0 and sent == RECIPIENTS)
+    if not met:
+        common.say("  TARGET MISSED")
+    common.drop_database(name)
+    return met
+
+
+if __name__ == '__main__':
+    sys.path.insert(0, str(Path(__file__).parent))
+    sys.exit(0 if run() else 1)
