@@ -26,6 +26,7 @@ CUSTOMERS = 1_000_000
 SAMPLE = 10_000
 TARGET_S = 10
 SUFFIX = '_tags'
+RELATION = '"party_party-party_category"'
 CITIES = ['Jaipur', 'Ajmer', 'Udaipur', 'Jodhpur', 'Kota', 'Bikaner',
     'Mumbai', 'Pune']
 COMMUNITIES = ['Jain', 'Agarwal', 'Marwari', 'Rajput', 'Brahmin', '']
@@ -104,7 +105,7 @@ def generate(name, company):
                 lead_source, create_uid, create_date)
             SELECT 'Bench Customer ' || g, 'BT' || g, 'BT' || g, g,
                 %(company)s, TRUE,
-                TRUE, DATE '1950-01-01' + (g * 7919) %% 20000,
+                TRUE, DATE '1950-01-01' + ((g::bigint * 7919) %% 20000)::int,
                 (%(communities)s::text[])[1 + g %% 6],
                 (%(sources)s::int[])[1 + (g * 31) %% %(n_sources)s],
                 0, now()
@@ -234,15 +235,15 @@ def hand_sql(name, company, rule_ids):
                 f"AND p.active AND ({where})")
             rule = {**params, 'rule': rule_id, 'tag': tags[rule_id]}
             connection.execute(
-                'DELETE FROM "party_category_rel" WHERE category = %(tag)s '
-                f'AND jewel_rule = %(rule)s AND party NOT IN ({matching})',
-                rule)
+                f'DELETE FROM {RELATION} r WHERE category = %(tag)s '
+                'AND jewel_rule = %(rule)s AND NOT EXISTS ('
+                f'{matching} AND p.id = r.party)', rule)
             cursor = connection.execute(
-                'INSERT INTO "party_category_rel" (party, category, '
+                f'INSERT INTO {RELATION} (party, category, '
                 'jewel_rule, create_uid, create_date) '
                 f'SELECT m.id, %(tag)s, %(rule)s, 0, now() FROM ({matching}) m '
-                'WHERE NOT EXISTS (SELECT 1 FROM "party_category_rel" r '
-                'WHERE r.party = m.id AND r.category = %(tag)s)', rule)
+                f'WHERE NOT EXISTS (SELECT 1 FROM {RELATION} x '
+                'WHERE x.party = m.id AND x.category = %(tag)s)', rule)
             added += cursor.rowcount
         elapsed = time.monotonic() - started
         connection.rollback()

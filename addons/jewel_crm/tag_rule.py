@@ -145,10 +145,18 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         existing = Relation.__table__()
         query, party = self.matching_query(
             tree, self.company.id, with_party=True)
+        # an anti-join: NOT IN over a million ids is not hashed by
+        # PostgreSQL within work_mem and becomes quadratic
+        linked = Relation.__table__()
+        stale = linked.select(linked.party,
+            where=(linked.category == self.tag.id)
+            & (linked.jewel_rule == self.id)
+            & ~Exists(query.select(Literal(1),
+                    where=party.id == linked.party)))
         cursor.execute(*relation.delete(
                 where=(relation.category == self.tag.id)
                 & (relation.jewel_rule == self.id)
-                & ~relation.party.in_(query.select(party.id))))
+                & relation.party.in_(stale)))
         removed = max(cursor.rowcount, 0)
         untagged = ~Exists(existing.select(Literal(1),
                 where=(existing.party == party.id)
