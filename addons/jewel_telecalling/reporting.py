@@ -3,7 +3,7 @@
 "Per-telecaller performance over a date range"
 import datetime as dt
 
-from sql import Literal, Null
+from sql import Null
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case
 from sql.operators import Exists
