@@ -42,6 +42,11 @@ class Account(DeactivableMixin, TenantMixin, ModelSQL, ModelView):
         domain=[('timeout', '>', 0)],
         help="A message without an answer in this time is not resent: it "
         "waits for WhatsApp's status, as it may have been delivered.")
+    invoice_template = fields.Many2One('jewel.whatsapp.template',
+        "Template on Invoice Posting", ondelete='SET NULL',
+        domain=[('account', '=', Eval('id', -1))],
+        help="When set, customers get this template when their invoice is "
+        "posted (map its parameters to the invoice number, amount...).")
     templates = fields.One2Many(
         'jewel.whatsapp.template', 'account', "Templates", readonly=True)
 

@@ -338,7 +338,7 @@ class Message(TenantMixin, ModelSQL, ModelView):
                 ('account', '=', account.id),
                 ('name', '=', template_name),
                 ('status', '=', 'APPROVED'),
-                ], limit=1)
+                ], order=[('id', 'ASC')], limit=1)
         if not templates:
             raise ValidationError(gettext(
                     'jewel_whatsapp.msg_template_missing',
