@@ -268,7 +268,7 @@ def _value_slices(values):
 
 def _among(column, values):
     """column IN values; on PostgreSQL one array parameter: a query of
-    thousands of placeholders costs more to parse than to run"""
+    thousands of parameters costs more to parse than to run"""
     if backend.name == 'postgresql':
         return column == Any(values)
     return column.in_(values)

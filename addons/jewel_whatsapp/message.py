@@ -549,9 +549,8 @@ class Message(TenantMixin, ModelSQL, ModelView):
                     values['unconfirmed'] = False
                     if STATUS_RANK['sent'] > STATUS_RANK[message.status]:
                         values['status'] = 'sent'
-                elif message.status != 'sending':
-                    pass  # a status event already settled it
-                else:
+                elif message.status == 'sending':
+                    # otherwise a status event has already settled it
                     values['error_code'] = str(error.code)
                     values['error_reason'] = error.reason
                     if error.unconfirmed:
