@@ -1,6 +1,6 @@
 """make bench: the benchmarks of the issue "Customers" on PostgreSQL.
 
-    python bench/run.py [all|import|phone|reprice]  (make bench BENCH=import)
+    python bench/run.py [all|import|phone|reprice|stock]  (make bench BENCH=import)
 
 Each benchmark prints its figure and its ratio to a baseline measured in
 the same run.  The first run builds the bench databases (demo, then a
@@ -14,12 +14,14 @@ import time
 import bench_import
 import bench_phone_lookup
 import bench_reprice
+import bench_stock_report
 import common
 
 BENCHMARKS = {
     'import': bench_import.run,
     'phone': bench_phone_lookup.run,
     'reprice': bench_reprice.run,
+    'stock': bench_stock_report.run,
     }
 
 
