@@ -13,7 +13,7 @@ import common
 
 PIECES = 100_000
 TARGET_S = 10
-BASELINE_SAMPLE = 1_000
+BASELINE_SAMPLE = 200
 PREFIX = 'BENCH-'
 
 
@@ -87,6 +87,7 @@ def run():
         started = time.perf_counter()
         count = Lot.reprice_tags(company, at)
         seconds = time.perf_counter() - started
+        common.say(f"  bulk: {count:,} pieces repriced in {seconds:.2f} s")
         lots = Lot.search([
                 ('company', '=', company),
                 ('number', 'like', PREFIX + '%')],

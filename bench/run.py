@@ -2,7 +2,7 @@
 
     python bench/run.py [all|NAME]       (make bench BENCH=NAME)
 
-NAME: import, phone (customers), tags (auto-tag rules), reprice
+NAME: import, phone (customers), tags (auto-tag rules), reprice, stock
 (inventory), telecalling, whatsapp.
 
 Each benchmark prints its figure and its ratio to a baseline measured in
@@ -17,6 +17,7 @@ import time
 import bench_import
 import bench_phone_lookup
 import bench_reprice
+import bench_stock_report
 import bench_tag_rules
 import bench_telecalling
 import bench_whatsapp
@@ -29,6 +30,7 @@ BENCHMARKS = {
     'reprice': bench_reprice.run,
     'telecalling': bench_telecalling.run,
     'whatsapp': bench_whatsapp.run,
+    'stock': bench_stock_report.run,
     }
 
 

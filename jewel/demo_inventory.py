@@ -117,6 +117,31 @@ def _pieces(config, business, state):
             lot.save()
 
 
+PAYMENT_MODES = [
+    ("Cash", 'cash'), ("Card", 'card'), ("UPI", 'upi'),
+    ("Bank Transfer", 'bank_transfer'), ("Old Gold", 'old_gold'),
+    ]
+
+
+def _payment_modes(config, business, state):
+    "One payment mode of each kind, on the cash journal of the business"
+    from trytond.modules.account.tests.tools import get_accounts
+    PaymentMode = _model('jewel.payment_mode')
+    PaymentMethod = _model('account.invoice.payment.method')
+    Journal = _model('account.journal')
+    company = state[business['key']]
+    if PaymentMode.find([('company', '=', company.id)], limit=1):
+        return
+    accounts = get_accounts(company, config=config)
+    journal, = Journal.find([('type', '=', 'cash')], limit=1)
+    for name, kind in PAYMENT_MODES:
+        method = PaymentMethod(name=name, company=company, journal=journal,
+            credit_account=accounts['cash'], debit_account=accounts['cash'])
+        method.save()
+        PaymentMode(name=name, kind=kind, company=company,
+            payment_method=method).save()
+
+
 def _quotation_and_exchange(config, business, state):
     Sale = _model('sale.sale')
     Lot = _model('stock.lot')
@@ -144,4 +169,4 @@ def _quotation_and_exchange(config, business, state):
     slip.save()
 
 
-STEPS = [_rates, _pieces, _quotation_and_exchange]
+STEPS = [_rates, _pieces, _payment_modes, _quotation_and_exchange]

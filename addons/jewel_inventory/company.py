@@ -54,6 +54,10 @@ class Settings(TenantMixin, ModelSQL, ModelView):
         digits=(16, 2), required=True,
         domain=[('approval_threshold', '>=', 0)],
         help="Orders above this total need a Store Manager to confirm them.")
+    cash_limit = fields.Numeric("Cash Limit per Invoice", digits=(16, 2),
+        required=True, domain=[('cash_limit', '>=', 0)],
+        help="Cash received on one invoice above this needs a confirmation "
+        "(₹2,00,000 under section 269ST of the Income-tax Act).")
 
     @classmethod
     def __setup__(cls):
@@ -77,6 +81,10 @@ class Settings(TenantMixin, ModelSQL, ModelView):
     @classmethod
     def default_approval_threshold(cls):
         return Decimal(500000)
+
+    @classmethod
+    def default_cash_limit(cls):
+        return Decimal(200000)
 
     @classmethod
     def create_defaults(cls, company):

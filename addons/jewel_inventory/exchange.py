@@ -10,6 +10,7 @@ from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
@@ -37,10 +38,13 @@ class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
         states=DRAFT)
     total = fields.Function(fields.Numeric("Value", digits=(16, 2)),
         'get_total')
-    payment_method = fields.Many2One('account.invoice.payment.method',
-        "Payment Method", states=DRAFT,
-        domain=[('company', '=', Eval('company', -1))],
-        help="The method that records old gold received as a payment.")
+    payment_mode = fields.Many2One('jewel.payment_mode', "Payment Mode",
+        states=DRAFT,
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('kind', '=', 'old_gold'),
+            ],
+        help="The old-gold mode that records the slip as a payment.")
     invoice = fields.Many2One('account.invoice', "Paid Invoice",
         readonly=True, domain=[('company', '=', Eval('company', -1))])
     state = fields.Selection([
@@ -61,6 +65,18 @@ class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def default_state(cls):
         return 'draft'
+
+    @classmethod
+    def default_payment_mode(cls):
+        "The business's old-gold mode when it has exactly one"
+        pool = Pool()
+        PaymentMode = pool.get('jewel.payment_mode')
+        company = Transaction().context.get('company')
+        modes = PaymentMode.search([
+                ('company', '=', company), ('kind', '=', 'old_gold'),
+                ], limit=2)
+        if len(modes) == 1:
+            return modes[0].id
 
     @classmethod
     def default_date(cls):
@@ -87,12 +103,10 @@ class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
         "Record each slip as a payment of the invoice of its sale"
         for exchange in exchanges:
             invoice = exchange.invoice_to_pay()
-            lines = invoice.pay_invoice(exchange.total,
-                exchange.payment_method, exchange.date,
+            invoice.record_payment(exchange.payment_mode, exchange.total,
+                exchange.date,
                 description=gettext('jewel_inventory.msg_exchange_payment',
                     number=exchange.number))
-            invoice.__class__.write([invoice],
-                {'payment_lines': [('add', [l.id for l in lines])]})
             exchange.invoice = invoice
             exchange.save()
 
@@ -100,9 +114,9 @@ class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
         if not self.lines or not self.total:
             raise UserError(gettext('jewel_inventory.msg_exchange_empty',
                     number=self.number))
-        if not self.payment_method:
+        if not self.payment_mode:
             raise UserError(gettext(
-                    'jewel_inventory.msg_exchange_payment_method',
+                    'jewel_inventory.msg_exchange_payment_mode',
                     number=self.number))
         invoices = [i for i in (self.sale.invoices if self.sale else [])
             if i.state == 'posted']
