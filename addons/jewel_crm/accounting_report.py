@@ -18,11 +18,14 @@ from sql.operators import Concat, Exists
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
 
 from .xlsx import numeric, reporting_filters
 
 MONEY = dict(digits=(16, 2))
 POSTED = ('posted', 'paid')
+# party is company-dependent (multivalue receivable accounts...)
+PARTY = dict(context={'company': Eval('company', -1)}, depends={'company'})
 # Section 269ST of the Income-tax Act: no cash receipt of two lakh rupees or
 # more for one transaction or event.
 CASH_LIMIT = Decimal('200000')
@@ -61,7 +64,7 @@ class TaxRegister(_Register):
     invoice = fields.Many2One('account.invoice', "Invoice")
     number = fields.Char("Number")
     invoice_date = fields.Date("Date")
-    party = fields.Many2One('party.party', "Customer")
+    party = fields.Many2One('party.party', "Customer", **PARTY)
     kind = fields.Selection(KINDS, "Kind")
     tax = fields.Many2One('account.tax', "Tax")
     rate = fields.Numeric("Rate (%)", digits=(16, 2))
@@ -180,7 +183,7 @@ def _receivable_lines(to_date):
 class ReceivableAgeing(_Register):
     "Receivables Ageing"
     __name__ = 'jewel.report.receivable_ageing'
-    party = fields.Many2One('party.party', "Customer")
+    party = fields.Many2One('party.party', "Customer", **PARTY)
     days_0_30 = fields.Numeric("0-30 Days", **MONEY)
     days_31_60 = fields.Numeric("31-60 Days", **MONEY)
     days_61_90 = fields.Numeric("61-90 Days", **MONEY)
@@ -229,7 +232,7 @@ class PaymentDue(_Register):
     invoice = fields.Many2One('account.invoice', "Invoice")
     number = fields.Char("Number")
     invoice_date = fields.Date("Invoice Date")
-    party = fields.Many2One('party.party', "Customer")
+    party = fields.Many2One('party.party', "Customer", **PARTY)
     due_date = fields.Date("Due Date")
     days_overdue = fields.Function(
         fields.Integer("Days Overdue"), 'get_days_overdue')
@@ -332,7 +335,7 @@ class DayBook(_Register):
     __name__ = 'jewel.report.day_book'
     date = fields.Date("Date")
     invoice = fields.Many2One('account.invoice', "Invoice")
-    party = fields.Many2One('party.party', "Customer")
+    party = fields.Many2One('party.party', "Customer", **PARTY)
     journal = fields.Many2One('account.journal', "Journal")
     payment_method = fields.Many2One(
         'account.invoice.payment.method', "Payment Mode")
@@ -402,7 +405,7 @@ class CashLimit(_Register):
     "Cash Receipts at or above the Limit"
     __name__ = 'jewel.report.cash_limit'
     invoice = fields.Many2One('account.invoice', "Invoice")
-    party = fields.Many2One('party.party', "Customer")
+    party = fields.Many2One('party.party', "Customer", **PARTY)
     receipts = fields.Integer("Cash Receipts")
     cash = fields.Numeric("Cash Received", **MONEY)
     _xlsx_columns = [('invoice', None), ('party', None),
