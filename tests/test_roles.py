@@ -36,6 +36,11 @@ FEATURE_MENUS = [
         'sales_rep': {"Visits"}, 'telecaller': {"My Call Queue"}},
     # jewel_whatsapp: every role but the artisan writes to customers
     {role: {"WhatsApp"} for role in EXPECTED_MENUS if role != 'artisan'},
+    # reports and dashboards: a dashboard per role, reports for managers
+    # and accountants
+    {role: {"Dashboard"} for role in EXPECTED_MENUS if role != 'artisan'},
+    {role: {"Reports"} for role in
+        ('business_admin', 'store_manager', 'accountant')},
     ]
 for feature in FEATURE_MENUS:
     for role, menus in feature.items():
@@ -46,7 +51,6 @@ class RoleMenusTestCase(ServerTestCase):
     "Every demo user opens every menu it is given"
 
     def open_menus(self, session):
-        from trytond.pyson import PYSONDecoder
         root, = session.model('ir.ui.menu', 'search',
             [('name', '=', "Jewel CRM"), ('parent', '=', None)], 0, None, None)
         menus = session.model('ir.ui.menu', 'search_read',
@@ -55,19 +59,43 @@ class RoleMenusTestCase(ServerTestCase):
             if not menu['action']:
                 yield menu['name'], []
                 continue
-            kind, action_id = menu['action'].split(',')
-            action = session.model(kind, 'read', [int(action_id)],
+            _, action_id = menu['action'].split(',')
+            yield menu['name'], self.open_action(session, int(action_id))
+
+    def open_action(self, session, action_id=None, action=None):
+        "Open a window action as the web client does; return its records"
+        from trytond.pyson import PYSONDecoder
+        if action is None:
+            action = session.model('ir.action.act_window', 'read',
+                [action_id],
                 ['res_model', 'pyson_domain', 'pyson_context', 'views'])[0]
-            model = action['res_model']
-            context = PYSONDecoder(session.context).decode(
-                action['pyson_context'] or '{}')
-            domain = PYSONDecoder({**session.context, **context}).decode(
-                action['pyson_domain'] or '[]')
-            for view_id, view_type in action['views']:
-                session.model(model, 'fields_view_get', view_id, view_type)
-            records = session.model(model, 'search_read', domain, 0, 20,
-                None, ['rec_name'])
-            yield menu['name'], records
+        model = action['res_model']
+        if not model:
+            return self.open_board(session, action)
+        context = PYSONDecoder(session.context).decode(
+            action['pyson_context'] or '{}')
+        domain = PYSONDecoder({**session.context, **context}).decode(
+            action['pyson_domain'] or '[]')
+        for view_id, view_type in action['views']:
+            session.model(model, 'fields_view_get', view_id, view_type)
+        return session.model(model, 'search_read', domain, 0, 20,
+            None, ['rec_name'])
+
+    def open_board(self, session, action):
+        "A dashboard: its board view, then each action it shows"
+        from xml.etree import ElementTree
+        records = []
+        for view_id, view_type in action['views']:
+            self.assertEqual(view_type, 'board')
+            arch = session.model('ir.ui.view', 'view_get', view_id)['arch']
+            names = [a.get('name') for a in
+                ElementTree.fromstring(arch).iter('action')]
+            self.assertTrue(names)
+            for name in names:
+                # as sao's board does: the action by its XML id
+                action = session.model('ir.action.act_window', 'get', name)
+                records.extend(self.open_action(session, action=action))
+        return records
 
     def test_each_role_opens_its_menus(self):
         for login, role, business in logins():

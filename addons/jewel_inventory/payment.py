@@ -45,6 +45,23 @@ class PaymentMode(TenantMixin, ModelSQL, ModelView):
     def default_active(cls):
         return True
 
+    @classmethod
+    def on_modification(cls, mode, payment_modes, field_names=None):
+        super().on_modification(mode, payment_modes, field_names=field_names)
+        if mode != 'delete':
+            cls.mark_cash_methods(payment_modes)
+
+    @classmethod
+    def mark_cash_methods(cls, payment_modes):
+        """The accountants' day book and cash limit know cash by the
+        payment method: a cash mode's method is cash"""
+        Method = Pool().get('account.invoice.payment.method')
+        for payment_mode in payment_modes:
+            method = payment_mode.payment_method
+            if method.jewel_cash != (payment_mode.kind == 'cash'):
+                Method.write([method], {
+                        'jewel_cash': payment_mode.kind == 'cash'})
+
 
 class MoveLine(metaclass=PoolMeta):
     __name__ = 'account.move.line'

@@ -1,0 +1,242 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Reporting filters and the shared XLSX export of reporting models.
+
+A reporting model is a ``ModelSQL`` with a ``table_query`` that reads its
+filters (company, from_date, to_date, showroom, staff) from the context set
+by ``jewel.reporting.context`` and lists its exported columns in
+``_xlsx_columns``.  The "Export XLSX" report (``jewel.reporting.xlsx``)
+streams the rows the user may read under those filters into a workbook
+written with xlsxwriter in ``constant_memory`` mode: rows come from a
+server-side cursor on PostgreSQL, never as a whole list in memory.
+"""
+import datetime as dt
+import io
+import itertools
+from decimal import Decimal
+
+import xlsxwriter
+from sql import Cast
+
+from trytond import backend
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.model import ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval, If
+from trytond.report import Report
+from trytond.transaction import Transaction
+
+FETCH_SIZE = 2000
+_cursor_names = itertools.count()
+
+
+class ReportingContext(ModelView):
+    "Reporting Filters"
+    __name__ = 'jewel.reporting.context'
+    company = fields.Many2One('company.company', "Company", required=True)
+    from_date = fields.Date("From Date", required=True,
+        domain=[If(Eval('to_date') & Eval('from_date'),
+                ('from_date', '<=', Eval('to_date')), ())])
+    to_date = fields.Date("To Date", required=True,
+        domain=[If(Eval('from_date') & Eval('to_date'),
+                ('to_date', '>=', Eval('from_date')), ())])
+    showroom = fields.Many2One('stock.location', "Showroom",
+        domain=[('type', '=', 'warehouse'),
+            ('company', '=', Eval('company', -1))])
+    staff = fields.Many2One('res.user', "Staff")
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_to_date(cls):
+        return Transaction().context.get('to_date') or dt.date.today()
+
+    @classmethod
+    def default_from_date(cls):
+        context = Transaction().context
+        return context.get('from_date') or dt.date.today().replace(day=1)
+
+    @classmethod
+    def default_showroom(cls):
+        return Transaction().context.get('showroom')
+
+    @classmethod
+    def default_staff(cls):
+        return Transaction().context.get('staff')
+
+
+def reporting_filters():
+    """Return the filters of the context: a dict with company, from_date,
+    to_date (dates, inclusive), showroom and staff (ids or None)"""
+    context = Transaction().context
+    to_date = context.get('to_date') or dt.date.today()
+    from_date = context.get('from_date') or to_date.replace(day=1)
+    return {
+        'company': context.get('company') or -1,
+        'from_date': from_date,
+        'to_date': to_date,
+        'showroom': context.get('showroom'),
+        'staff': context.get('staff'),
+        }
+
+
+def numeric(column):
+    """column usable in SQL comparisons: SQLite stores Decimal as bytes, so
+    it must be cast (as trytond's Numeric field does in domains)"""
+    if backend.name == 'sqlite':
+        return Cast(column, 'NUMERIC')
+    return column
+
+
+def iter_rows(query, size=FETCH_SIZE):
+    """Yield the rows of a python-sql query without holding them all: a
+    named (server-side) cursor on PostgreSQL, fetchmany on SQLite"""
+    connection = Transaction().connection
+    if backend.name == 'postgresql':
+        cursor = connection.cursor(name='jewel_xlsx_%d' % next(_cursor_names))
+        cursor.itersize = size
+    else:
+        cursor = connection.cursor()
+    try:
+        cursor.execute(*query)
+        while True:
+            rows = cursor.fetchmany(size)
+            if not rows:
+                break
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def reporting_query(Model):
+    """The rows of a reporting model the user may read under the current
+    filters, with the columns of ``_xlsx_columns`` in order"""
+    table = Model.__table__()
+    allowed = Model.search([], order=[], query=True)
+    columns = [getattr(table, name) for name, _ in Model._xlsx_columns]
+    order = [getattr(table, name) for name in getattr(
+            Model, '_xlsx_order', [Model._xlsx_columns[0][0]])]
+    return table.select(*columns, where=table.id.in_(allowed),
+        order_by=order + [table.id])
+
+
+def write_workbook(title, headers, rows, kinds):
+    """Return the bytes of a one-sheet workbook of rows; kinds gives per
+    column 'date', 'number', 'weight', 'integer' or 'text'"""
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {
+            'constant_memory': True, 'strings_to_numbers': False,
+            'default_date_format': 'yyyy-mm-dd'})
+    formats = {
+        'number': workbook.add_format({'num_format': '#,##0.00'}),
+        'weight': workbook.add_format({'num_format': '0.000'}),
+        'integer': workbook.add_format({'num_format': '0'}),
+        'date': workbook.add_format({'num_format': 'yyyy-mm-dd'}),
+        'text': None,
+        }
+    bold = workbook.add_format({'bold': True})
+    sheet = workbook.add_worksheet(title[:31])
+    sheet.write_row(0, 0, headers, bold)
+    for col, kind in enumerate(kinds):
+        sheet.set_column(col, col, 12 if kind != 'text' else 24)
+    cell_formats = [formats[k] for k in kinds]
+    for index, row in enumerate(rows, 1):
+        for col, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, Decimal):
+                value = float(value)
+            elif isinstance(value, str) and kinds[col] == 'date':
+                value = dt.date.fromisoformat(value[:10])
+            if isinstance(value, bool):
+                sheet.write_boolean(index, col, value)
+            elif isinstance(value, (dt.date, dt.datetime)):
+                sheet.write_datetime(index, col, value, cell_formats[col])
+            elif cell_formats[col] is not None:
+                sheet.write_number(index, col, value, cell_formats[col])
+            else:
+                sheet.write_string(index, col, str(value))
+    if rows is not None:
+        sheet.freeze_panes(1, 0)
+    workbook.close()
+    return output.getvalue()
+
+
+def _kind(field):
+    if isinstance(field, (fields.Date, fields.DateTime)):
+        return 'date'
+    if isinstance(field, fields.Integer):
+        return 'integer'
+    if isinstance(field, (fields.Numeric, fields.Float)):
+        digits = getattr(field, 'digits', None)
+        if isinstance(digits, tuple) and digits[1] == 3:
+            return 'weight'
+        return 'number'
+    return 'text'
+
+
+class _Names:
+    "Display names of Many2One targets, read once per distinct id"
+    __slots__ = ('Target', 'names')
+
+    def __init__(self, Target):
+        self.Target = Target
+        self.names = {}
+
+    def __call__(self, value):
+        if value is None:
+            return None
+        if value not in self.names:
+            self.names[value] = self.Target(value).rec_name
+        return self.names[value]
+
+
+class XlsxReport(Report):
+    "Export XLSX"
+    __name__ = 'jewel.reporting.xlsx'
+
+    @classmethod
+    def execute(cls, ids, data):
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        name = (data or {}).get('model')
+        Model = pool.get(name) if name else None
+        if Model is None or not getattr(Model, '_xlsx_columns', None):
+            raise UserError(gettext('jewel_crm.msg_xlsx_not_reporting',
+                    model=name or ''))
+        ModelAccess.check(name, 'read')
+        return ('xlsx', cls.render_xlsx(Model), False,
+            cls.file_name(Model))
+
+    @classmethod
+    def file_name(cls, Model):
+        filters = reporting_filters()
+        return '%s %s to %s' % (Model.__names__()['model'], filters['from_date'],
+            filters['to_date'])
+
+    @classmethod
+    def render_xlsx(cls, Model):
+        columns = Model._xlsx_columns
+        headers = [label or Model._fields[n].string for n, label in columns]
+        kinds = [_kind(Model._fields[n]) for n, _ in columns]
+        converters = []
+        for fname, _ in columns:
+            field = Model._fields[fname]
+            if isinstance(field, fields.Many2One):
+                converters.append(_Names(field.get_target()))
+            elif isinstance(field, fields.Boolean):
+                converters.append(bool)
+            elif isinstance(field, fields.Selection):
+                labels = dict(field.selection) if isinstance(
+                    field.selection, (list, tuple)) else {}
+                converters.append(lambda v, labels=labels: labels.get(v, v))
+            else:
+                converters.append(None)
+
+        def rows():
+            for row in iter_rows(reporting_query(Model)):
+                yield [c(v) if c else v for c, v in zip(converters, row)]
+        return write_workbook(Model.__names__()['model'], headers, rows(), kinds)
