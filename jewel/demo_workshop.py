@@ -114,4 +114,26 @@ def _artisan_jobs(config, business, state):
     Settlement(artisan=artisan).save()
 
 
-STEPS = [_work_types, _repairs, _artisan_jobs]
+def _custom_orders(config, business, state):
+    from .demo_inventory import DESIGNS
+    CustomOrder = _model('jewel.custom_order')
+    Template = _model('product.template')
+    Party = _model('party.party')
+    company = state[business['key']]
+    if CustomOrder.find([('company', '=', company.id)], limit=1):
+        return
+    design, = Template.find([('company', '=', company.id),
+            ('name', '=', DESIGNS[business['key']][0][0])])
+    customer, = Party.find([('name', '=', business['customers'][5])])
+    order = CustomOrder(party=customer,
+        showroom=_location(state[business['key'] + '.showrooms'][0]),
+        request="Same design, lighter, with the family's initials",
+        design=design.products[0], approx_weight=Decimal('18'),
+        budget=Decimal('150000'), advance=Decimal('25000'), book_rate=True,
+        occasion_date=dt.date.today() + dt.timedelta(days=45))
+    order.save()
+    order.click('estimate_order')
+    order.click('approve')
+
+
+STEPS = [_work_types, _repairs, _artisan_jobs, _custom_orders]

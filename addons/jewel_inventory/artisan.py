@@ -15,7 +15,6 @@ from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
-from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
@@ -104,6 +103,9 @@ class Job(TenantMixin, Workflow, ModelSQL, ModelView):
         'on_change_with_metal')
     description = fields.Char("Description")
     repair = fields.Many2One('jewel.repair', "Repair",
+        domain=[('company', '=', Eval('company', -1))])
+    custom_order = fields.Many2One('jewel.custom_order', "Custom Order",
+        ondelete='SET NULL',
         domain=[('company', '=', Eval('company', -1))])
     lines = fields.One2Many('jewel.artisan.job.line', 'job', "Movements",
         states={'readonly': Eval('state') == 'done'})

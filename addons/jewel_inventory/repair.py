@@ -382,7 +382,6 @@ class Repair(ShowroomMixin, TenantMixin, ModelSQL, ModelView):
         "A posted customer invoice of the job work less the advance"
         pool = Pool()
         Invoice = pool.get('account.invoice')
-        Line = pool.get('account.invoice.line')
         invoice = Invoice(company=self.company, type='out', party=self.party,
             currency=self.company.currency,
             description=gettext('jewel_inventory.msg_repair_invoice',
