@@ -77,7 +77,8 @@ class WastageNorm(TenantMixin, ModelSQL, ModelView):
         norms = cls.search([
                 ('artisan', '=', artisan.id),
                 ('work_type', '=', work_type.id)], limit=1)
-        return norms[0].percent if norms else Decimal(0)
+        percent = norms[0].percent if norms else Decimal(0)
+        return Decimal(percent).quantize(Decimal('0.01'))
 
 
 class Job(TenantMixin, Workflow, ModelSQL, ModelView):
