@@ -1,0 +1,476 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Repair orders: counter intake, workshop stages, delivery invoiced as job work"
+import datetime as dt
+from decimal import Decimal
+
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.model.exceptions import ValidationError
+from trytond.pool import Pool
+from trytond.pyson import Bool, Eval, If
+from trytond.transaction import Transaction, without_check_access
+
+from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.showroom import ShowroomMixin
+
+from .roles import is_store_manager
+
+WEIGHT = (16, 3)
+MONEY = (16, 2)
+STAGES = [
+    ('received', "Received"),
+    ('estimated', "Estimated"),
+    ('approved', "Approved by Customer"),
+    ('with_artisan', "With Artisan"),
+    ('quality_check', "Quality Check"),
+    ('ready', "Ready"),
+    ('delivered', "Delivered"),
+    ('cancelled', "Cancelled"),
+    ('returned', "Returned Unrepaired"),
+    ]
+CLOSED = ('delivered', 'cancelled', 'returned')
+# Each stage and the stages it may move to; anything else skips a step
+TRANSITIONS = {
+    ('received', 'estimated'), ('estimated', 'approved'),
+    ('approved', 'with_artisan'), ('with_artisan', 'quality_check'),
+    ('quality_check', 'with_artisan'), ('quality_check', 'ready'),
+    ('ready', 'delivered'),
+    ('received', 'cancelled'), ('estimated', 'cancelled'),
+    ('approved', 'cancelled'),
+    ('estimated', 'returned'), ('approved', 'returned'),
+    ('with_artisan', 'returned'), ('quality_check', 'returned'),
+    ('ready', 'returned'),
+    }
+
+
+class WorkType(TenantMixin, ModelSQL, ModelView):
+    "Work a business does in its workshop: resize, polish, rhodium..."
+    __name__ = 'jewel.work_type'
+    company = tenant_company_field(required=True)
+    name = fields.Char("Name", required=True, translate=True)
+    code = fields.Char("Code", required=True)
+    active = fields.Boolean("Active")
+    product = fields.Many2One('product.product', "Invoiced As",
+        required=True, ondelete='RESTRICT',
+        domain=[('type', '=', 'service')],
+        help="The service product whose accounting category (Job Work) "
+        "gives the revenue account and the job-work tax.")
+    default_charge = fields.Numeric("Default Charge", digits=MONEY,
+        domain=['OR', ('default_charge', '=', None),
+            ('default_charge', '>=', 0)])
+    receipt_tolerance = fields.Numeric("Receipt Tolerance (g)",
+        digits=WEIGHT, required=True,
+        domain=[('receipt_tolerance', '>=', 0)],
+        help="How much more fine metal an artisan may return than was "
+        "issued (scale precision).")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.make_unique_per_company(None, 'code_company_exclude',
+            lambda t: (t.code,), 'jewel_inventory.msg_code_unique')
+
+    @classmethod
+    def default_active(cls):
+        return True
+
+    @classmethod
+    def default_receipt_tolerance(cls):
+        return Decimal('0.010')
+
+
+class Repair(ShowroomMixin, TenantMixin, ModelSQL, ModelView):
+    "A customer's item taken in for repair"
+    __name__ = 'jewel.repair'
+    _rec_name = 'number'
+    company = tenant_company_field(required=True)
+    number = fields.Char("Claim Number", readonly=True)
+    intake_date = fields.DateTime("Taken In", required=True, readonly=True)
+    party = fields.Many2One('party.party', "Customer", required=True,
+        context={'company': Eval('company', -1)}, depends={'company'},
+        states={'readonly': Eval('state') != 'received'})
+    description = fields.Char("Item", required=True,
+        states={'readonly': Eval('state') != 'received'})
+    purity = fields.Many2One('jewel.purity', "Purity",
+        domain=[('company', '=', Eval('company', -1))],
+        help="Needed to charge metal added at the day's rate.")
+    gross_weight_in = fields.Numeric("Weight In (g)", digits=WEIGHT,
+        required=True, states={'readonly': Eval('state') != 'received'})
+    stone_count = fields.Integer("Stones", required=True,
+        states={'readonly': Eval('state') != 'received'})
+    condition = fields.Text("Condition Notes",
+        states={'readonly': Eval('state') != 'received'})
+    lines = fields.One2Many('jewel.repair.line', 'repair', "Work",
+        states={'readonly': ~Eval('state').in_(['received', 'estimated'])})
+    estimate = fields.Function(fields.Numeric("Estimate", digits=MONEY),
+        'on_change_with_estimate')
+    express = fields.Boolean("Express")
+    promised_date = fields.Date("Promised Date", required=True)
+    advance = fields.Numeric("Advance", digits=MONEY, required=True,
+        states={'readonly': Eval('state').in_(list(CLOSED))})
+    artisan = fields.Many2One('party.party', "Artisan",
+        domain=[('company', '=', Eval('company', -1)),
+            ('is_artisan', '=', True)])
+    weight_out = fields.Numeric("Weight Out (g)", digits=WEIGHT,
+        states={
+            'required': Eval('state').in_(['ready', 'delivered']),
+            'readonly': Eval('state').in_(list(CLOSED)),
+            })
+    weight_difference = fields.Function(fields.Numeric(
+            "Weight Out − In (g)", digits=WEIGHT),
+        'on_change_with_weight_difference')
+    metal_rate = fields.Numeric("Metal Rate per Gram", digits=MONEY,
+        readonly=True, help="The sell rate when the job was made ready.")
+    metal_charge = fields.Numeric("Metal Added Charge", digits=MONEY,
+        readonly=True)
+    invoice = fields.Many2One('account.invoice', "Invoice", readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    state = fields.Selection(STAGES, "Stage", required=True, readonly=True,
+        sort=False)
+    history = fields.One2Many('jewel.repair.stage', 'repair',
+        "Stage History", readonly=True)
+    overdue = fields.Function(fields.Boolean("Overdue"), 'get_overdue',
+        searcher='search_overdue')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('promised_date', 'ASC'), ('id', 'ASC')]
+        buttons = {
+            'estimate_job': ['received'],
+            'approve': ['estimated'],
+            'send_to_artisan': ['approved', 'quality_check'],
+            'check_quality': ['with_artisan'],
+            'make_ready': ['quality_check'],
+            'deliver': ['ready'],
+            'cancel': ['received', 'estimated', 'approved'],
+            'return_unrepaired': ['estimated', 'approved', 'with_artisan',
+                'quality_check', 'ready'],
+            }
+        cls._buttons.update({
+                name: {'invisible': ~Eval('state').in_(states),
+                    'depends': ['state']}
+                for name, states in buttons.items()})
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual', If(Eval('overdue', False), 'danger',
+                    If(Bool(Eval('express')), 'warning', ''))),
+            ]
+
+    @classmethod
+    def default_state(cls):
+        return 'received'
+
+    @classmethod
+    def default_intake_date(cls):
+        return dt.datetime.now().replace(microsecond=0)
+
+    @classmethod
+    def default_stone_count(cls):
+        return 0
+
+    @classmethod
+    def default_advance(cls):
+        return Decimal(0)
+
+    @classmethod
+    def default_promised_date(cls):
+        return dt.date.today() + dt.timedelta(days=7)
+
+    @fields.depends('lines')
+    def on_change_with_estimate(self, name=None):
+        return sum(((l.amount or 0) for l in self.lines),
+            Decimal(0)).quantize(Decimal('0.01'))
+
+    @fields.depends('gross_weight_in', 'weight_out')
+    def on_change_with_weight_difference(self, name=None):
+        if self.gross_weight_in is not None and self.weight_out is not None:
+            return self.weight_out - self.gross_weight_in
+
+    def get_overdue(self, name):
+        return bool(self.state not in CLOSED
+            and self.promised_date < dt.date.today())
+
+    @classmethod
+    def search_overdue(cls, name, clause):
+        _, operator, value = clause
+        overdue = [('state', 'not in', list(CLOSED)),
+            ('promised_date', '<', dt.date.today())]
+        if (operator == '=') == bool(value):
+            return overdue
+        return ['OR', ('state', 'in', list(CLOSED)),
+            ('promised_date', '>=', dt.date.today())]
+
+    @property
+    def metal_added(self):
+        "Grams of metal the workshop added (0 when the item lost weight)"
+        if self.weight_out is None:
+            return Decimal(0)
+        return max(self.weight_out - self.gross_weight_in, Decimal(0))
+
+    @property
+    def total(self):
+        return self.estimate + (self.metal_charge or 0)
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Sequence = pool.get('ir.sequence')
+        ModelData = pool.get('ir.model.data')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            values['number'] = Sequence(ModelData.get_id(
+                    'jewel_inventory', 'sequence_repair')).get()
+        return values
+
+    @classmethod
+    def validate_fields(cls, repairs, field_names):
+        super().validate_fields(repairs, field_names)
+        for repair in repairs:
+            for fname in ['gross_weight_in', 'weight_out']:
+                weight = getattr(repair, fname)
+                if weight is not None and weight <= 0:
+                    raise ValidationError(gettext(
+                            'jewel_inventory.msg_repair_weight',
+                            repair=repair.number,
+                            field=cls._fields[fname].string))
+            if repair.stone_count < 0 or repair.advance < 0:
+                raise ValidationError(gettext(
+                        'jewel_inventory.msg_repair_negative',
+                        repair=repair.number))
+
+    @classmethod
+    def check_modification(cls, mode, repairs, values=None, external=False):
+        super().check_modification(
+            mode, repairs, values=values, external=external)
+        if mode == 'write' and 'state' in values:
+            for repair in repairs:
+                if (repair.state, values['state']) not in TRANSITIONS:
+                    raise UserError(gettext(
+                            'jewel_inventory.msg_repair_stage_jump',
+                            repair=repair.number,
+                            stage=repair.state_string,
+                            target=dict(STAGES)[values['state']]))
+        if mode == 'delete':
+            for repair in repairs:
+                if repair.state != 'received':
+                    raise UserError(gettext(
+                            'jewel_inventory.msg_repair_delete',
+                            repair=repair.number))
+
+    @classmethod
+    def on_modification(cls, mode, repairs, field_names=None):
+        pool = Pool()
+        Stage = pool.get('jewel.repair.stage')
+        super().on_modification(mode, repairs, field_names=field_names)
+        if mode == 'create' or (mode == 'write' and 'state' in field_names):
+            now = dt.datetime.now()
+            with without_check_access():
+                Stage.create([{
+                            'repair': r.id, 'stage': r.state, 'date': now,
+                            'user': Transaction().user} for r in repairs])
+
+    @property
+    def state_string(self):
+        return dict(STAGES)[self.state]
+
+    @classmethod
+    def move_to(cls, repairs, stage):
+        "Move repairs to stage; a stage that skips a step is refused"
+        cls.write(list(repairs), {'state': stage})
+
+    @classmethod
+    @ModelView.button
+    def estimate_job(cls, repairs):
+        for repair in repairs:
+            if not repair.lines or not repair.estimate:
+                raise UserError(gettext(
+                        'jewel_inventory.msg_repair_no_estimate',
+                        repair=repair.number))
+        cls.move_to(repairs, 'estimated')
+
+    @classmethod
+    @ModelView.button
+    def approve(cls, repairs):
+        cls.move_to(repairs, 'approved')
+
+    @classmethod
+    @ModelView.button
+    def send_to_artisan(cls, repairs):
+        cls.move_to(repairs, 'with_artisan')
+
+    @classmethod
+    @ModelView.button
+    def check_quality(cls, repairs):
+        cls.move_to(repairs, 'quality_check')
+
+    @classmethod
+    @ModelView.button
+    def make_ready(cls, repairs):
+        """Weigh the item out, charge the metal added at the day's rate and
+        tell the customer (see on_ready)"""
+        for repair in repairs:
+            if repair.state == 'quality_check':
+                repair.charge_metal_added()
+        cls.save(repairs)
+        cls.move_to(repairs, 'ready')
+        cls.on_ready(repairs)
+
+    def charge_metal_added(self):
+        pool = Pool()
+        MetalRate = pool.get('jewel.metal_rate')
+        if self.weight_out is None:
+            raise UserError(gettext('jewel_inventory.msg_repair_weight_out',
+                    repair=self.number))
+        self.metal_rate = self.metal_charge = None
+        added = self.metal_added
+        if not added:
+            return
+        if not self.purity:
+            raise UserError(gettext('jewel_inventory.msg_repair_purity',
+                    repair=self.number, added=added))
+        with without_check_access():
+            rate = MetalRate.latest(
+                self.purity, company=self.company).sell_rate
+        self.metal_rate = rate
+        self.metal_charge = self.company.currency.round(added * rate)
+
+    @classmethod
+    def on_ready(cls, repairs):
+        """Hook called once repairs reach "ready", after their stage is
+        written, in the same transaction.
+
+        Modules that notify the customer (jewel_whatsapp) extend it::
+
+            class Repair(metaclass=PoolMeta):
+                __name__ = 'jewel.repair'
+
+                @classmethod
+                def on_ready(cls, repairs):
+                    super().on_ready(repairs)
+                    ...queue a message to each repair.party...
+
+        It does nothing by itself."""
+        return None
+
+    @classmethod
+    @ModelView.button
+    def deliver(cls, repairs):
+        """Invoice the job less the advance and hand the item back; a
+        balance left to pay needs a Store Manager"""
+        for repair in repairs:
+            if repair.state != 'ready':
+                continue
+            # Invoicing the job is the counter's right, not an accounting
+            # access the sales rep holds
+            with without_check_access():
+                if not repair.invoice:
+                    repair.invoice = repair.create_invoice()
+                    repair.save()
+                due = repair.invoice.amount_to_pay
+            if due > 0 and not is_store_manager():
+                raise UserError(gettext(
+                        'jewel_inventory.msg_repair_unpaid',
+                        repair=repair.number, due=due))
+        cls.move_to(repairs, 'delivered')
+
+    def create_invoice(self):
+        "A posted customer invoice of the job work less the advance"
+        pool = Pool()
+        Invoice = pool.get('account.invoice')
+        invoice = Invoice(company=self.company, type='out', party=self.party,
+            currency=self.company.currency,
+            description=gettext('jewel_inventory.msg_repair_invoice',
+                repair=self.number, item=self.description))
+        invoice.on_change_party()
+        invoice.set_journal()
+        lines = [self._invoice_line(l.work_type.product, l.description
+                or l.work_type.name, l.amount) for l in self.lines]
+        product = self.lines[0].work_type.product
+        if self.metal_charge:
+            lines.append(self._invoice_line(product, gettext(
+                        'jewel_inventory.msg_repair_metal_line',
+                        added=self.metal_added, rate=self.metal_rate,
+                        purity=self.purity.rec_name), self.metal_charge))
+        if self.advance:
+            # Without product: the advance is not a taxable supply
+            advance = self._invoice_line(product, gettext(
+                    'jewel_inventory.msg_repair_advance_line',
+                    repair=self.number), -self.advance)
+            advance.product = None
+            advance.taxes = []
+            lines.append(advance)
+        invoice.lines = lines
+        invoice.save()
+        Invoice.update_taxes([invoice])
+        Invoice.post([invoice])
+        return Invoice(invoice.id)
+
+    def _invoice_line(self, product, description, amount):
+        Line = Pool().get('account.invoice.line')
+        line = Line(type='line', company=self.company,
+            currency=self.company.currency, invoice_type='out',
+            product=product, unit=product.default_uom, quantity=1,
+            description=description, unit_price=amount)
+        line.account = product.account_revenue_used
+        line.taxes = product.customer_taxes_used
+        return line
+
+    @classmethod
+    @ModelView.button
+    def cancel(cls, repairs):
+        cls.move_to(repairs, 'cancelled')
+
+    @classmethod
+    @ModelView.button
+    def return_unrepaired(cls, repairs):
+        cls.move_to(repairs, 'returned')
+
+
+class RepairLine(ModelSQL, ModelView):
+    "Work requested on a repair"
+    __name__ = 'jewel.repair.line'
+    __access__ = {'repair'}
+    repair = fields.Many2One('jewel.repair', "Repair", required=True,
+        ondelete='CASCADE')
+    work_type = fields.Many2One('jewel.work_type', "Work", required=True,
+        ondelete='RESTRICT',
+        domain=[('company', '=',
+                Eval('_parent_repair', {}).get('company', -1))])
+    description = fields.Char("Description")
+    amount = fields.Numeric("Charge", digits=MONEY, required=True)
+
+    @fields.depends('work_type', 'amount')
+    def on_change_work_type(self):
+        if self.work_type and self.amount is None:
+            self.amount = self.work_type.default_charge
+
+    @classmethod
+    def validate_fields(cls, lines, field_names):
+        super().validate_fields(lines, field_names)
+        for line in lines:
+            if line.amount < 0:
+                raise ValidationError(gettext(
+                        'jewel_inventory.msg_repair_negative',
+                        repair=line.repair.number))
+
+
+class RepairStage(ModelSQL, ModelView):
+    "A stage a repair reached, when and by whom"
+    __name__ = 'jewel.repair.stage'
+    __access__ = {'repair'}
+    repair = fields.Many2One('jewel.repair', "Repair", required=True,
+        ondelete='CASCADE')
+    stage = fields.Selection(STAGES, "Stage", required=True, readonly=True)
+    date = fields.DateTime("Date", required=True, readonly=True)
+    user = fields.Many2One('res.user', "User", required=True,
+        readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
