@@ -47,12 +47,9 @@ def session_header(login, user_id, key):
 def customers(call, context, limit):
     """Count and read the customers with call(method, *params).
 
-    The business's own party and its staff's parties are parties too: they
-    are left out, so what remains are the customers."""
-    staff = {r['party'] for model in ['company.company', 'company.employee']
-        for r in call(f'model.{model}.search_read',
-            [], 0, None, None, ['party'], context) if r.get('party')}
-    domain = [('id', 'not in', sorted(staff))] if staff else []
+    The business, its staff and its artisans are parties too; customers are
+    the parties marked as customers."""
+    domain = [('is_customer', '=', True)]
     count = call('model.party.party.search_count', domain, 0, None, context)
     parties = call('model.party.party.search_read',
         domain, 0, limit or None, None, FIELDS, context)
