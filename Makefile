@@ -32,13 +32,19 @@ db: install
 serve: install
 	@$(PY) -m jewel serve
 
-# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium)
+# Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium),
+# pango and a font for WeasyPrint's PDF reports
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 browser:
-	@command -v chromium >/dev/null || { \
-	  echo "Installing Debian's chromium for the browser tests..."; \
-	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
-	  $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq chromium >/dev/null; }
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ldconfig -p | grep -q libpangoft2-1.0.so.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -q . || missing="$$missing fontconfig fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian's$$missing..."; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 test: install web browser
 	@$(PY) tests/run.py

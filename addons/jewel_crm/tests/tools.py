@@ -6,7 +6,8 @@ from proteus.config import get_config
 from trytond.modules.company.tests.tools import create_company
 from trytond.tests.tools import set_user
 
-__all__ = ['create_business', 'create_staff', 'act_as']
+__all__ = ['create_business', 'create_staff', 'act_as', 'pdf_pages_text',
+    'pdf_to_png']
 
 PASSWORD = 'Jewel@Scenario1'
 
@@ -45,3 +46,24 @@ def act_as(user, config=None):
     "Continue as user, with the company and context the client would send"
     set_user(user, config=config)
     return user
+
+
+def pdf_pages_text(content):
+    "The text of each page of a PDF, as a reader would copy it"
+    import pypdfium2
+    document = pypdfium2.PdfDocument(content)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
+def pdf_to_png(content, path, page=0, scale=1.5):
+    "Render one page of a PDF to a PNG file (to look at it) and return path"
+    import pypdfium2
+    document = pypdfium2.PdfDocument(content)
+    try:
+        document[page].render(scale=scale).to_pil().save(path)
+    finally:
+        document.close()
+    return path
