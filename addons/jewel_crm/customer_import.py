@@ -170,12 +170,13 @@ class CustomerImporter:
         if not self.customers:
             return 0
         progress = progress or (lambda n: None)
+        Event = Pool().get('jewel.customer.event')
         writer = _BulkWriter(self.company, self.filename)
         while self.customers:
             # release what is written: the file may hold 100,000 customers
             chunk = self.customers[:WRITE_CHUNK]
             del self.customers[:WRITE_CHUNK]
-            writer.write(chunk)
+            Event.notify('customers_imported', writer.write(chunk))
             self.written += len(chunk)
             progress(len(chunk))
         writer.finish()
@@ -358,6 +359,7 @@ class _BulkWriter:
         return ids
 
     def write(self, customers):
+        "Insert the customers; return their ids"
         codes = self._codes(len(customers))
         party_ids = self.insert('party.party', [
                 'code', 'code_alnum', 'code_digit', 'name', 'company',
@@ -402,6 +404,7 @@ class _BulkWriter:
                 [self.company_id, p, now, self.user, 'import', 'profile',
                     self.filename[:500] or None]
                 for p in party_ids])
+        return party_ids
 
     def _codes(self, count):
         """The next count party codes, as Sequence.get_many gives them but

@@ -341,21 +341,12 @@ class Repair(ShowroomMixin, TenantMixin, ModelSQL, ModelView):
 
     @classmethod
     def on_ready(cls, repairs):
-        """Hook called once repairs reach "ready", after their stage is
-        written, in the same transaction.
-
-        Modules that notify the customer (jewel_whatsapp) extend it::
-
-            class Repair(metaclass=PoolMeta):
-                __name__ = 'jewel.repair'
-
-                @classmethod
-                def on_ready(cls, repairs):
-                    super().on_ready(repairs)
-                    ...queue a message to each repair.party...
-
-        It does nothing by itself."""
-        return None
+        """Called once repairs reach "ready", after their stage is written,
+        in the same transaction: tells the subscribing modules (the
+        WhatsApp notice) through the jewel_crm customer event
+        ``repair_ready`` (see jewel_crm/event.py)."""
+        Event = Pool().get('jewel.customer.event')
+        Event.notify('repair_ready', [r.id for r in repairs])
 
     @classmethod
     @ModelView.button
