@@ -49,11 +49,14 @@ def act_as(user, config=None):
 
 
 def pdf_pages_text(content):
-    "The text of each page of a PDF, as a reader would copy it"
+    """The text of each page of a PDF, as a reader would copy it: lines
+    ending with a newline, non-breaking spaces as spaces"""
     import pypdfium2
     document = pypdfium2.PdfDocument(content)
     try:
-        return [page.get_textpage().get_text_range() for page in document]
+        return [page.get_textpage().get_text_range()
+            .replace('\r\n', '\n').replace('\xa0', ' ')
+            for page in document]
     finally:
         document.close()
 
