@@ -61,10 +61,13 @@ def import_customers(database, path, business, login, valid_only):
             return 2
         del data
         importer = CustomerImporter(company, path.name)
-        with tqdm(total=len(rows), unit='row', desc="checking",
+        # rows are written while the next ones are read; a rejected row
+        # rolls everything back (unless --valid-only)
+        with tqdm(total=len(rows), unit='row', desc="importing",
                 file=sys.stderr) as bar:
             importer.progress = bar.update
-            importer.check(header, rows, workers=os.cpu_count() or 1)
+            importer.check_and_write(header, rows, valid_only=valid_only,
+                workers=os.cpu_count() or 1)
         del rows
         for line, reason in importer.rejected:
             print(f"line {line}: {reason}")
@@ -74,9 +77,6 @@ def import_customers(database, path, business, login, valid_only):
                 f"{importer.valid} valid: nothing imported "
                 "(--valid-only imports the valid rows).")
             return 1
-        with tqdm(total=importer.valid, unit='customer', desc="writing",
-                file=sys.stderr) as bar:
-            importer.write(progress=bar.update)
         transaction.commit()
     print(f"{importer.written} customers imported into {business}"
         + (f", {len(importer.rejected)} rows rejected"

@@ -146,13 +146,16 @@ class CustomerImporter:
             lead_sources[source.name.lower()] = source.id
         self.parser = RowParser(self.region, lead_sources)
         self.customers = []
+        self.checked = None
         self.rejected = []
         self.written = 0
         self.new_tags = set()
 
     @property
     def valid(self):
-        return len(self.customers)
+        "The number of valid rows"
+        return self.checked if self.checked is not None else len(
+            self.customers)
 
     def check(self, header, rows, workers=1):
         """Keep the valid customers and list (line, reason) of the rejected
@@ -169,19 +172,46 @@ class CustomerImporter:
         "Create the valid customers with set-based inserts; return count"
         if not self.customers:
             return 0
-        progress = progress or (lambda n: None)
-        Event = Pool().get('jewel.customer.event')
         writer = _BulkWriter(self.company, self.filename)
         while self.customers:
             # release what is written: the file may hold 100,000 customers
             chunk = self.customers[:WRITE_CHUNK]
             del self.customers[:WRITE_CHUNK]
-            Event.notify('customers_imported', writer.write(chunk))
-            self.written += len(chunk)
-            progress(len(chunk))
+            self._write_chunk(writer, chunk, progress)
         writer.finish()
         self.new_tags = writer.new_tags
         return self.written
+
+    def check_and_write(self, header, rows, valid_only=False, workers=1,
+            progress=None):
+        """Check the rows and write each chunk of valid customers while the
+        workers read the next ones.  Once a row is rejected and not
+        valid_only, nothing more is written and the caller must roll the
+        transaction back: all or nothing, as check then write."""
+        seen, writer, checked = {}, None, 0
+        for parsed in self._parse(header, rows, workers):
+            customers = self._reject_existing(
+                self._reject_duplicates(parsed, seen))
+            checked += len(customers)
+            self.progress(len(parsed))
+            if not customers or (self.rejected and not valid_only):
+                continue
+            writer = writer or _BulkWriter(self.company, self.filename)
+            self._write_chunk(writer, customers, progress)
+        if writer:
+            writer.finish()
+            self.new_tags = writer.new_tags
+        self.checked = checked
+        self.rejected.sort()
+        return self
+
+    def _write_chunk(self, writer, customers, progress=None):
+        "Insert customers and tell the other modules"
+        Event = Pool().get('jewel.customer.event')
+        Event.notify('customers_imported', writer.write(customers))
+        self.written += len(customers)
+        if progress:
+            progress(len(customers))
 
     def _parse(self, header, rows, workers):
         "Yield lists of (line, customer or RowError), a chunk at a time"
