@@ -90,6 +90,17 @@ class MetalRate(TenantMixin, ModelSQL, ModelView):
         return values
 
     @classmethod
+    def variance_from_previous(cls, purity, sell_rate, at, company):
+        """(previous rate, % change of the sell rate from it) of a new rate
+        of purity at `at`; (None, None) for the first rate"""
+        previous = cls._latest(purity, at, company)
+        if not previous:
+            return None, None
+        variance = ((Decimal(sell_rate) - previous.sell_rate)
+            / previous.sell_rate * 100).quantize(Decimal('0.01'))
+        return previous, variance
+
+    @classmethod
     def _guard_variance(cls, values):
         """A rate moving beyond the business's guard is saved only when a
         Store Manager confirms it; the variance and who confirmed it stay
@@ -104,11 +115,10 @@ class MetalRate(TenantMixin, ModelSQL, ModelView):
         company = values.get('company') or Transaction().context.get(
             'company')
         at = values.get('date') or cls.default_date()
-        previous = cls._latest(purity, at, company)
+        previous, variance = cls.variance_from_previous(
+            purity, values['sell_rate'], at, company)
         if not previous:
             return values
-        variance = ((Decimal(values['sell_rate']) - previous.sell_rate)
-            / previous.sell_rate * 100).quantize(Decimal('0.01'))
         values = {**values, 'variance': variance}
         limit = Settings.get(company).rate_variance
         if abs(variance) <= limit:
