@@ -13,13 +13,13 @@ import io
 
 import barcode
 from barcode.writer import SVGWriter
-from genshi.core import Markup
+from genshi.input import XML
 
 from trytond.report import Report
 
 
 def barcode_svg(value, symbology='code128', height_mm=10, module_mm=0.3):
-    "An inline SVG barcode of value, for an HTML template (no text below)"
+    "An inline SVG barcode of value for an HTML template (no text below)"
     output = io.BytesIO()
     code = barcode.get(symbology, str(value), writer=SVGWriter())
     code.write(output, options={
@@ -29,7 +29,9 @@ def barcode_svg(value, symbology='code128', height_mm=10, module_mm=0.3):
             'write_text': False,
             })
     svg = output.getvalue().decode('utf-8')
-    return Markup(svg[svg.index('<svg'):])
+    # a markup stream, not a Markup string: the translator of translatable
+    # reports would escape a string
+    return XML(svg[svg.index('<svg'):])
 
 
 class HTMLReport(Report):
