@@ -37,6 +37,10 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
         'campaign', 'category', "Tags", states=_states,
         domain=[('company', '=', Eval('company', -1))],
         help="Customers with any of these tags; all customers when empty.")
+    tiers = fields.Many2Many('jewel.whatsapp.campaign-jewel.tier',
+        'campaign', 'tier', "Tiers", states=_states,
+        domain=[('company', '=', Eval('company', -1))],
+        help="Customers in any of these tiers; every tier when empty.")
     segment_domain = fields.Char("Filter", states=_states,
         help="Extra filter on customers, as a Tryton domain, e.g. "
         "[('preferred_metals', 'in', ['yellow_gold'])].")
@@ -165,6 +169,8 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
             ('is_customer', '=', True)]
         if self.tags:
             domain.append(('categories', 'in', [t.id for t in self.tags]))
+        if self.tiers:
+            domain.append(('tier', 'in', [t.id for t in self.tiers]))
         if self.segment_domain:
             try:
                 extra = ast.literal_eval(self.segment_domain)
@@ -287,4 +293,13 @@ class CampaignTag(ModelSQL):
     campaign = fields.Many2One('jewel.whatsapp.campaign', "Campaign",
         required=True, ondelete='CASCADE')
     category = fields.Many2One('party.category', "Tag", required=True,
+        ondelete='CASCADE')
+
+
+class CampaignTier(ModelSQL):
+    "WhatsApp Campaign - Tier"
+    __name__ = 'jewel.whatsapp.campaign-jewel.tier'
+    campaign = fields.Many2One('jewel.whatsapp.campaign', "Campaign",
+        required=True, ondelete='CASCADE')
+    tier = fields.Many2One('jewel.tier', "Tier", required=True,
         ondelete='CASCADE')
