@@ -342,9 +342,10 @@ class Message(TenantMixin, ModelSQL, ModelView):
         parameters filled from party and document: the hook for other
         modules (repair ready, payment reminders, greetings).
 
-        media (content, file name, MIME type), e.g. an invoice PDF, rides
-        in the template's DOCUMENT header when it has one, else follows as
-        a document message when the service window is open.  values are
+        media (content, file name, MIME type), e.g. an invoice PDF, or a
+        function giving it (called only when the file is sent), rides in
+        the template's DOCUMENT header when it has one, else follows as a
+        document message when the service window is open.  values are
         more message values (send_on, reminder...)."""
         pool = Pool()
         Account = pool.get('jewel.whatsapp.account')
@@ -379,7 +380,7 @@ class Message(TenantMixin, ModelSQL, ModelView):
                         party, document)},
                 })
         if media and template.header_format == 'DOCUMENT':
-            values.update(cls._media_values(media))
+            values.update(cls._media_values(_file(media)))
             media = None
         message, = cls.create([values])
         if media and message.conversation.window_open:
@@ -388,7 +389,7 @@ class Message(TenantMixin, ModelSQL, ModelView):
                         'account': account.id,
                         'party': party.id,
                         'type': 'document',
-                        **cls._media_values(media),
+                        **cls._media_values(_file(media)),
                         }])
         return message
 
@@ -419,9 +420,7 @@ class Message(TenantMixin, ModelSQL, ModelView):
                 with Transaction().set_context(company=party.company.id):
                     messages.append(cls.send_template(party,
                             getattr(account, field).name, document=record,
-                            account=account,
-                            media=media_of() if media_of else None,
-                            **values))
+                            account=account, media=media_of, **values))
             except ValidationError as error:
                 logger.warning("WhatsApp %s not sent for %s: %s", field,
                     record.rec_name, error.message)
@@ -813,3 +812,8 @@ def _set_media_id(payload, media_id):
                 component['parameters'][0]['document']['id'] = media_id
     else:
         payload[payload['type']]['id'] = media_id
+
+
+def _file(media):
+    "(content, name, MIME type) of media, calling it when a function"
+    return media() if callable(media) else media

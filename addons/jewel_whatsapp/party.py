@@ -128,7 +128,7 @@ class Send(Wizard):
             if self.start.type == 'template':
                 Message.send_template(party, self.start.template,
                     document=document, account=self.start.account,
-                    media=media_of() if media_of else None)
+                    media=media_of)
                 return 'end'
             values = {
                 'company': party.company.id,
