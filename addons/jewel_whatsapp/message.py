@@ -49,8 +49,8 @@ STATUSES = [
     ('received', "Received"),
     ]
 # A status only ever moves up this order (events arrive out of order)
-STATUS_RANK = {'scheduled': -1, 'queued': 0, 'sending': 1, 'sent': 2, 'failed': 3,
-    'delivered': 4, 'read': 5, 'received': 6}
+STATUS_RANK = {'scheduled': -1, 'queued': 0, 'sending': 1, 'sent': 2,
+    'failed': 3, 'delivered': 4, 'read': 5, 'received': 6}
 TERMINAL = {'sent', 'delivered', 'read', 'failed', 'received'}
 TYPES = [
     ('text', "Text"),
@@ -338,9 +338,9 @@ class Message(TenantMixin, ModelSQL, ModelView):
     def send_template(cls, party, template_name, document=None,
             account=None, media=None, **values):
         """Queue the approved template named template_name (or that
-        template) to party, its
-        parameters filled from party and document: the hook for other
-        modules (repair ready, payment reminders, greetings).
+        template) to party, its parameters filled from party and document:
+        the hook for other modules (repair ready, payment reminders,
+        greetings).
 
         media (content, file name, MIME type), e.g. an invoice PDF, or a
         function giving it (called only when the file is sent), rides in
