@@ -215,10 +215,10 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
         agreed = consent.select(consent.party,
             where=(consent.channel == 'whatsapp')
             & (consent.granted == Literal(True)))
-        cursor.execute(*party.select(Count(Literal('*')),
+        cursor.execute(*party.select(Count(party.id),
                 where=party.id.in_(segment)))
         total, = cursor.fetchone()
-        cursor.execute(*party.select(Count(Literal('*')),
+        cursor.execute(*party.select(Count(party.id),
                 where=party.id.in_(segment) & party.id.in_(agreed)))
         consenting, = cursor.fetchone()
         cursor.execute(*mechanism.join(party,
