@@ -47,6 +47,26 @@ class Account(DeactivableMixin, TenantMixin, ModelSQL, ModelView):
         domain=[('account', '=', Eval('id', -1))],
         help="When set, customers get this template when their invoice is "
         "posted (map its parameters to the invoice number, amount...).")
+    repair_template = fields.Many2One('jewel.whatsapp.template',
+        "Template on Ready Repairs", ondelete='SET NULL',
+        domain=[('account', '=', Eval('id', -1))],
+        help="When set, the customer gets this template when their repair "
+        "is ready (map its parameters to the claim number...).")
+    birthday_template = fields.Many2One('jewel.whatsapp.template',
+        "Birthday Greeting", ondelete='SET NULL',
+        domain=[('account', '=', Eval('id', -1))],
+        help="Sent on the birthday to customers who agreed to WhatsApp "
+        "messages.")
+    anniversary_template = fields.Many2One('jewel.whatsapp.template',
+        "Anniversary Greeting", ondelete='SET NULL',
+        domain=[('account', '=', Eval('id', -1))],
+        help="Sent on the wedding anniversary to customers who agreed to "
+        "WhatsApp messages.")
+    payment_template = fields.Many2One('jewel.whatsapp.template',
+        "Payment Reminder", ondelete='SET NULL',
+        domain=[('account', '=', Eval('id', -1))],
+        help="Sent when a payment reminder is made (map its parameters to "
+        "the amount and the due date).")
     templates = fields.One2Many(
         'jewel.whatsapp.template', 'account', "Templates", readonly=True)
 
@@ -121,4 +141,13 @@ class Account(DeactivableMixin, TenantMixin, ModelSQL, ModelView):
         "The account of phone_number_id, whichever the business (webhook)"
         accounts = cls.search([('phone_number_id', '=', phone_number_id)],
             limit=1)
+        return accounts[0] if accounts else None
+
+    @classmethod
+    def with_template(cls, company_id, field):
+        "The first account of the business whose template field is set"
+        accounts = cls.search([
+                ('company', '=', company_id),
+                (field, '!=', None),
+                ], order=[('id', 'ASC')], limit=1)
         return accounts[0] if accounts else None

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sql import Literal, Null
 from sql.aggregate import Count
+from sql.conditionals import Case
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
@@ -37,6 +38,10 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
         'campaign', 'category', "Tags", states=_states,
         domain=[('company', '=', Eval('company', -1))],
         help="Customers with any of these tags; all customers when empty.")
+    tiers = fields.Many2Many('jewel.whatsapp.campaign-jewel.tier',
+        'campaign', 'tier', "Tiers", states=_states,
+        domain=[('company', '=', Eval('company', -1))],
+        help="Customers in any of these tiers; every tier when empty.")
     segment_domain = fields.Char("Filter", states=_states,
         help="Extra filter on customers, as a Tryton domain, e.g. "
         "[('preferred_metals', 'in', ['yellow_gold'])].")
@@ -165,6 +170,8 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
             ('is_customer', '=', True)]
         if self.tags:
             domain.append(('categories', 'in', [t.id for t in self.tags]))
+        if self.tiers:
+            domain.append(('tier', 'in', [t.id for t in self.tiers]))
         if self.segment_domain:
             try:
                 extra = ast.literal_eval(self.segment_domain)
@@ -179,50 +186,57 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
 
     def _create_messages(self):
         """One queued message per consenting customer with a number,
-        written set-based so a large segment is quick"""
+        selected and written set-based so a large segment is quick"""
+        Message = Pool().get('jewel.whatsapp.message')
+        recipients, total, consenting = self._recipients()
+        self.skipped_no_consent = total - consenting
+        self.skipped_no_phone = consenting - len(recipients)
+        # None stands for the customer's name: the rest is the same for all
+        sample = self.template.render_parameters(_Named(None))
+        Message.queue_templates(self.account, self.template, [
+                (party_id, number,
+                    [name if v is None else v for v in sample])
+                for party_id, number, name in recipients], campaign=self)
+
+    def _recipients(self):
+        """([(party id, E.164 number, name)] of the segment's consenting
+        customers with a WhatsApp or mobile number (WhatsApp first), the
+        size of the segment, the number consenting)"""
         pool = Pool()
         Party = pool.get('party.party')
-        Message = pool.get('jewel.whatsapp.message')
         Consent = pool.get('jewel.customer.consent')
         Mechanism = pool.get('party.contact_mechanism')
         cursor = Transaction().connection.cursor()
-        party_ids = Party.search(self.recipient_domain(), query=False)
-        party_ids = [p.id for p in party_ids]
-        consenting, phones, names = set(), {}, {}
+        party = Party.__table__()
         consent = Consent.__table__()
         mechanism = Mechanism.__table__()
-        party = Party.__table__()
-        for sub_ids in grouped_slice(party_ids, 1000):
-            sub_ids = list(sub_ids)
-            cursor.execute(*consent.select(consent.party,
-                    where=consent.party.in_(sub_ids)
-                    & (consent.channel == 'whatsapp')
-                    & (consent.granted == Literal(True))))
-            consenting.update(p for p, in cursor)
-            cursor.execute(*mechanism.select(mechanism.party,
-                    mechanism.type, mechanism.value_compact,
-                    where=mechanism.party.in_(sub_ids)
-                    & mechanism.type.in_(['whatsapp', 'mobile'])
-                    & (mechanism.active == Literal(True))
-                    & (mechanism.value_compact != Null),
-                    order_by=[mechanism.sequence, mechanism.id]))
-            for party_id, type_, value in cursor:
-                if type_ == 'whatsapp' or party_id not in phones:
-                    phones.setdefault(party_id, value)
-                    if type_ == 'whatsapp':
-                        phones[party_id] = value
-            cursor.execute(*party.select(party.id, party.name,
-                    where=party.id.in_(sub_ids)))
-            names.update(cursor)
-        recipients = [p for p in party_ids if p in consenting and p in phones]
-        self.skipped_no_consent = len(
-            [p for p in party_ids if p not in consenting])
-        self.skipped_no_phone = len(
-            [p for p in party_ids if p in consenting and p not in phones])
-        Message.queue_templates(self.account, self.template, [
-                (p, phones[p], self.template.render_parameters(
-                        _Named(names[p])))
-                for p in recipients], campaign=self)
+        segment = Party.search(self.recipient_domain(), order=[],
+            query=True)
+        agreed = consent.select(consent.party,
+            where=(consent.channel == 'whatsapp')
+            & (consent.granted == Literal(True)))
+        cursor.execute(*party.select(Count(party.id),
+                where=party.id.in_(segment)))
+        total, = cursor.fetchone()
+        cursor.execute(*party.select(Count(party.id),
+                where=party.id.in_(segment) & party.id.in_(agreed)))
+        consenting, = cursor.fetchone()
+        cursor.execute(*mechanism.join(party,
+                condition=mechanism.party == party.id
+                ).select(party.id, party.name, mechanism.value_compact,
+                where=party.id.in_(segment) & party.id.in_(agreed)
+                & mechanism.type.in_(['whatsapp', 'mobile'])
+                & (mechanism.active == Literal(True))
+                & (mechanism.value_compact != Null),
+                order_by=[party.id,
+                    Case((mechanism.type == 'whatsapp', 0), else_=1),
+                    mechanism.sequence, mechanism.id]))
+        recipients, seen = [], set()
+        for party_id, name, number in cursor:
+            if party_id not in seen:
+                seen.add(party_id)
+                recipients.append((party_id, number, name))
+        return recipients, total, consenting
 
     @classmethod
     def get_figures(cls, campaigns, names):
@@ -287,4 +301,13 @@ class CampaignTag(ModelSQL):
     campaign = fields.Many2One('jewel.whatsapp.campaign', "Campaign",
         required=True, ondelete='CASCADE')
     category = fields.Many2One('party.category', "Tag", required=True,
+        ondelete='CASCADE')
+
+
+class CampaignTier(ModelSQL):
+    "WhatsApp Campaign - Tier"
+    __name__ = 'jewel.whatsapp.campaign-jewel.tier'
+    campaign = fields.Many2One('jewel.whatsapp.campaign', "Campaign",
+        required=True, ondelete='CASCADE')
+    tier = fields.Many2One('jewel.tier', "Tier", required=True,
         ondelete='CASCADE')

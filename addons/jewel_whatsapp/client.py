@@ -145,7 +145,7 @@ class CloudAPIClient:
     def headers(self):
         return {'Authorization': f'Bearer {self.token}'}
 
-    def _request(self, method, url, **kwargs):
+    def _request(self, method, url, raw=False, **kwargs):
         kwargs.setdefault('timeout', (self.connect_timeout, self.read_timeout))
         try:
             response = self.session.request(
@@ -161,6 +161,8 @@ class CloudAPIClient:
                 str(error), retryable=True) from error
         if response.status_code >= 400:
             raise CloudAPIError.from_response(response)
+        if raw:
+            return response.content
         try:
             return response.json()
         except ValueError as error:
@@ -186,6 +188,18 @@ class CloudAPIClient:
             data={'messaging_product': 'whatsapp', 'type': mimetype},
             files={'file': (filename, content, mimetype)})
         return data['id']
+
+    def download_media(self, media_id):
+        """(content, MIME type) of a customer's file: its URL is asked
+        first, then read with the token (the URL works only with it)"""
+        data = self._request('GET', self.url(media_id))
+        try:
+            url = data['url']
+        except (KeyError, TypeError) as error:
+            raise CloudAPIError('answer', "Answer without media URL",
+                str(data)[:200]) from error
+        content = self._request('GET', url, raw=True)
+        return content, data.get('mime_type')
 
     def templates(self, limit=100):
         "Yield every message template of the business account, page by page"

@@ -1,12 +1,9 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"Customer invoices sent on WhatsApp when posted, if the business wants it"
-import logging
-
-from trytond.model.exceptions import ValidationError
+"""Customer invoices on WhatsApp: their PDF (jewel_crm's Tax Invoice) goes
+as a document, and they are sent when posted if the business wants it"""
 from trytond.pool import Pool, PoolMeta
-
-logger = logging.getLogger(__name__)
+from trytond.transaction import Transaction
 
 
 class Invoice(metaclass=PoolMeta):
@@ -19,26 +16,22 @@ class Invoice(metaclass=PoolMeta):
 
     @classmethod
     def _send_posted_on_whatsapp(cls, invoices):
-        """Queue the account's invoice template to the customer of each
-        posted customer invoice; a customer without a WhatsApp number or a
-        template missing a value never stops the posting"""
-        pool = Pool()
-        Account = pool.get('jewel.whatsapp.account')
-        Message = pool.get('jewel.whatsapp.message')
-        for invoice in invoices:
-            if invoice.type != 'out':
-                continue
-            accounts = Account.search([
-                    ('company', '=', invoice.company.id),
-                    ('invoice_template', '!=', None),
-                    ], limit=1)
-            if not accounts or not Message.phone_of(invoice.party):
-                continue
-            account, = accounts
-            try:
-                Message.send_template(invoice.party,
-                    account.invoice_template.name, document=invoice,
-                    account=account)
-            except ValidationError as error:
-                logger.warning("WhatsApp not sent for invoice %s: %s",
-                    invoice.rec_name, error.message)
+        """Queue the account's invoice template, with the invoice PDF, to
+        the customer of each posted customer invoice; a customer without a
+        WhatsApp number or a template missing a value never stops the
+        posting"""
+        Message = Pool().get('jewel.whatsapp.message')
+        Message.send_account_template('invoice_template',
+            [i for i in invoices if i.type == 'out'])
+
+    def whatsapp_media(self):
+        "(content, file name, MIME type) of the invoice's Tax Invoice PDF"
+        TaxInvoice = Pool().get('jewel.tax_invoice', type='report')
+        # The customer's own invoice, sent by whoever posted it: the report's
+        # group access must not stop the posting
+        with Transaction().set_user(0):
+            extension, content, _, name = TaxInvoice.execute(
+                [self.id], {'model': self.__name__, 'id': self.id,
+                    'ids': [self.id]})
+        return (bytes(content), f'{self.number or name}.{extension}',
+            'application/pdf')

@@ -14,4 +14,6 @@ class Cron(metaclass=PoolMeta):
                     "Launch Scheduled WhatsApp Campaigns"),
                 ('jewel.whatsapp.message|fail_unconfirmed',
                     "Fail Unconfirmed WhatsApp Messages"),
+                ('jewel.whatsapp.message|send_scheduled',
+                    "Send Scheduled WhatsApp Messages"),
                 ])

@@ -11,6 +11,8 @@ unconfirmed: a status event carrying the key confirms it, or it fails after
 a while with the reason, but it is never resent automatically.
 """
 import datetime as dt
+import logging
+import mimetypes
 import uuid
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -34,7 +36,10 @@ from jewel_crm.company_field import TenantMixin, tenant_company_field
 
 from .client import CloudAPIClient, CloudAPIError, Throttle
 
+logger = logging.getLogger(__name__)
+
 STATUSES = [
+    ('scheduled', "Scheduled"),
     ('queued', "Queued"),
     ('sending', "Sending"),
     ('sent', "Sent"),
@@ -44,8 +49,8 @@ STATUSES = [
     ('received', "Received"),
     ]
 # A status only ever moves up this order (events arrive out of order)
-STATUS_RANK = {'queued': 0, 'sending': 1, 'sent': 2, 'failed': 3,
-    'delivered': 4, 'read': 5, 'received': 6}
+STATUS_RANK = {'scheduled': -1, 'queued': 0, 'sending': 1, 'sent': 2,
+    'failed': 3, 'delivered': 4, 'read': 5, 'received': 6}
 TERMINAL = {'sent', 'delivered', 'read', 'failed', 'received'}
 TYPES = [
     ('text', "Text"),
@@ -185,6 +190,13 @@ class Message(TenantMixin, ModelSQL, ModelView):
     campaign = fields.Many2One('jewel.whatsapp.campaign', "Campaign",
         ondelete='CASCADE', readonly=True,
         domain=[('company', '=', Eval('company', -1))])
+    send_on = fields.Date("Send On", readonly=True,
+        help="A scheduled message (a greeting) is sent on this day.")
+    reminder = fields.Many2One('jewel.reminder', "Reminder",
+        ondelete='SET NULL', readonly=True,
+        domain=[('company', '=', Eval('company', -1))])
+    attachments = fields.One2Many('ir.attachment', 'resource', "Files",
+        readonly=True)
     del _states
 
     @classmethod
@@ -196,6 +208,8 @@ class Message(TenantMixin, ModelSQL, ModelView):
                 'jewel_whatsapp.msg_message_key_unique'),
             ('wamid_unique', Unique(t, t.account, t.wamid),
                 'jewel_whatsapp.msg_message_wamid_unique'),
+            ('reminder_unique', Unique(t, t.reminder),
+                'jewel_whatsapp.msg_message_reminder_unique'),
             ]
         cls._sql_indexes.update({
                 Index(t, (t.wamid, Index.Equality())),
@@ -270,7 +284,8 @@ class Message(TenantMixin, ModelSQL, ModelView):
             mode, messages, values=values, external=external)
         if mode == 'create':
             for message in messages:
-                if message.direction == 'out' and message.status == 'queued':
+                if message.direction == 'out' and message.status in {
+                        'queued', 'scheduled'}:
                     message.check_sendable()
 
     def check_sendable(self):
@@ -321,10 +336,17 @@ class Message(TenantMixin, ModelSQL, ModelView):
 
     @classmethod
     def send_template(cls, party, template_name, document=None,
-            account=None):
-        """Queue the approved template named template_name to party, its
-        parameters filled from party and document: the hook for other
-        modules (repair ready, payment reminders, greetings)"""
+            account=None, media=None, **values):
+        """Queue the approved template named template_name (or that
+        template) to party, its parameters filled from party and document:
+        the hook for other modules (repair ready, payment reminders,
+        greetings).
+
+        media (content, file name, MIME type), e.g. an invoice PDF, or a
+        function giving it (called only when the file is sent), rides in
+        the template's DOCUMENT header when it has one, else follows as a
+        document message when the service window is open.  values are
+        more message values (send_on, reminder...)."""
         pool = Pool()
         Account = pool.get('jewel.whatsapp.account')
         Template = pool.get('jewel.whatsapp.template')
@@ -334,26 +356,115 @@ class Message(TenantMixin, ModelSQL, ModelView):
             if not accounts:
                 return None
             account, = accounts
-        templates = Template.search([
-                ('account', '=', account.id),
-                ('name', '=', template_name),
-                ('status', '=', 'APPROVED'),
-                ], order=[('id', 'ASC')], limit=1)
+        if isinstance(template_name, Template):
+            templates = [template_name] if template_name.approved else []
+            template_name = template_name.name
+        else:
+            templates = Template.search([
+                    ('account', '=', account.id),
+                    ('name', '=', template_name),
+                    ('status', '=', 'APPROVED'),
+                    ], order=[('id', 'ASC')], limit=1)
         if not templates:
             raise ValidationError(gettext(
                     'jewel_whatsapp.msg_template_missing',
                     template=template_name, account=account.rec_name))
         template, = templates
-        message, = cls.create([{
-                    'company': party.company.id,
-                    'account': account.id,
-                    'party': party.id,
-                    'type': 'template',
-                    'template': template.id,
-                    'parameters': {'values': template.render_parameters(
-                            party, document)},
-                    }])
+        values.update({
+                'company': party.company.id,
+                'account': account.id,
+                'party': party.id,
+                'type': 'template',
+                'template': template.id,
+                'parameters': {'values': template.render_parameters(
+                        party, document)},
+                })
+        if media and template.header_format == 'DOCUMENT':
+            values.update(cls._media_values(_file(media)))
+            media = None
+        message, = cls.create([values])
+        if media and message.conversation.window_open:
+            cls.create([{
+                        'company': party.company.id,
+                        'account': account.id,
+                        'party': party.id,
+                        'type': 'document',
+                        **cls._media_values(_file(media)),
+                        }])
         return message
+
+    @staticmethod
+    def _media_values(media):
+        content, name, mimetype = media
+        return {'media': content, 'media_name': name, 'media_type': mimetype}
+
+    @classmethod
+    def send_account_template(cls, field, records, **values):
+        """Queue the template set in the account field (of the records'
+        business) to the customer (party) of each record, its parameters
+        filled from the record: the generic answer to events.  Never
+        raises: a customer without a WhatsApp number, or a template
+        missing a value, is skipped and logged.  A record may give a file
+        to send along with ``whatsapp_media()``; return the messages."""
+        Account = Pool().get('jewel.whatsapp.account')
+        messages = []
+        for record in records:
+            party = getattr(record, 'party', None)
+            if not party or not party.company or not cls.phone_of(party):
+                continue
+            account = Account.with_template(party.company.id, field)
+            if not account:
+                continue
+            media_of = getattr(record, 'whatsapp_media', None)
+            try:
+                with Transaction().set_context(company=party.company.id):
+                    messages.append(cls.send_template(party,
+                            getattr(account, field).name, document=record,
+                            account=account, media=media_of, **values))
+            except ValidationError as error:
+                logger.warning("WhatsApp %s not sent for %s: %s", field,
+                    record.rec_name, error.message)
+        return messages
+
+    @classmethod
+    def send_scheduled(cls, date=None):
+        """Cron: queue the scheduled messages due today (greetings); a
+        customer who withdrew their consent meanwhile is not greeted"""
+        pool = Pool()
+        Date = pool.get('ir.date')
+        date = date or Date.today()
+        messages = cls.search([
+                ('status', '=', 'scheduled'),
+                ('send_on', '<=', date),
+                ])
+        consenting = cls.consenting({m.party.id for m in messages})
+        withdrawn = [m for m in messages if m.party.id not in consenting]
+        due = [m for m in messages if m.party.id in consenting]
+        if withdrawn:
+            cls.write(withdrawn, {
+                    'status': 'failed', 'error_code': 'consent',
+                    'error_reason': gettext(
+                        'jewel_whatsapp.msg_message_consent_withdrawn'),
+                    })
+        if due:
+            cls.write(due, {'status': 'queued'})
+            cls.enqueue(due)
+        return due
+
+    @classmethod
+    def consenting(cls, party_ids):
+        "The ids among party_ids who agreed to WhatsApp messages"
+        Consent = Pool().get('jewel.customer.consent')
+        consent = Consent.__table__()
+        cursor = Transaction().connection.cursor()
+        result = set()
+        for sub_ids in grouped_slice(list(party_ids), 1000):
+            cursor.execute(*consent.select(consent.party,
+                    where=consent.party.in_(list(sub_ids))
+                    & (consent.channel == 'whatsapp')
+                    & (consent.granted == Literal(True))))
+            result.update(p for p, in cursor)
+        return result
 
     @classmethod
     def queue_templates(cls, account, template, recipients, campaign=None):
@@ -469,19 +580,19 @@ class Message(TenantMixin, ModelSQL, ModelView):
         if self.type == 'text':
             payload['text'] = {'preview_url': False, 'body': self.body}
         elif self.type == 'template':
+            document = None
+            if self.media or self.media_id:
+                document = {'filename': self.media_name or 'file'}
+                media = self._media_to_upload(document)
             payload['template'] = self.template.payload(
-                (self.parameters or {}).get('values', []))
+                (self.parameters or {}).get('values', []), document)
         elif self.type in ('document', 'image'):
             part = {}
             if self.body:
                 part['caption'] = self.body
             if self.type == 'document' and self.media_name:
                 part['filename'] = self.media_name
-            if self.media_id:
-                part['id'] = self.media_id
-            else:
-                media = (bytes(self.media), self.media_name or 'file',
-                    self.media_type or 'application/octet-stream')
+            media = self._media_to_upload(part)
             payload[self.type] = part
         return {
             'id': self.id,
@@ -495,6 +606,15 @@ class Message(TenantMixin, ModelSQL, ModelView):
             'payload': payload,
             'media': media,
             }
+
+    def _media_to_upload(self, part):
+        """Put the media id in part when the file is uploaded already (a
+        retry never uploads it again), else return the file to upload"""
+        if self.media_id:
+            part['id'] = self.media_id
+            return None
+        return (bytes(self.media), self.media_name or 'file',
+            self.media_type or 'application/octet-stream')
 
     @classmethod
     def _post_requests(cls, requests_):
@@ -516,7 +636,7 @@ class Message(TenantMixin, ModelSQL, ModelView):
                     content, name, mimetype = request['media']
                     outcome['media_id'] = client.upload_media(
                         content, name, mimetype)
-                    payload[payload['type']]['id'] = outcome['media_id']
+                    _set_media_id(payload, outcome['media_id'])
                 Throttle.wait(number_id, request['rate'])
                 outcome['wamid'] = client.send(payload)
             except CloudAPIError as error:
@@ -569,6 +689,39 @@ class Message(TenantMixin, ModelSQL, ModelView):
                 attempts = max(m.attempts for m in retry)
                 cls.enqueue(retry, delay=cls.backoff(attempts))
             record.commit()
+
+    @classmethod
+    def fetch_media(cls, messages):
+        """Queue task: download the files customers sent and keep them as
+        attachments of their message; a failure is noted on the message"""
+        Attachment = Pool().get('ir.attachment')
+        for message in messages:
+            if message.direction != 'in' or not message.media_id \
+                    or message.attachments:
+                continue
+            try:
+                content, mimetype = message.account.client().download_media(
+                    message.media_id)
+            except CloudAPIError as error:
+                message.error_code = str(error.code)
+                message.error_reason = gettext(
+                    'jewel_whatsapp.msg_message_media_not_downloaded',
+                    reason=error.reason)
+                message.save()
+                continue
+            Attachment.create([{
+                        'resource': str(message),
+                        'name': message.media_file_name(mimetype),
+                        'data': content,
+                        }])
+
+    def media_file_name(self, mimetype=None):
+        "The name of a received file: its own, else its id and extension"
+        if self.media_name:
+            return self.media_name
+        extension = mimetypes.guess_extension(
+            mimetype or self.media_type or '') or ''
+        return f'{self.type}-{self.media_id}{extension}'
 
     @classmethod
     def backoff(cls, attempts):
@@ -649,3 +802,18 @@ class Message(TenantMixin, ModelSQL, ModelView):
                     group_by=[table.party]))
             result.update(cursor)
         return result
+
+
+def _set_media_id(payload, media_id):
+    "Point the file of a message payload to the uploaded media"
+    if payload['type'] == 'template':
+        for component in payload['template']['components']:
+            if component['type'] == 'header':
+                component['parameters'][0]['document']['id'] = media_id
+    else:
+        payload[payload['type']]['id'] = media_id
+
+
+def _file(media):
+    "(content, name, MIME type) of media, calling it when a function"
+    return media() if callable(media) else media

@@ -112,26 +112,33 @@ class Send(Wizard):
             }
 
     def transition_send(self):
+        """Send the template or the text; from an invoice, its PDF goes
+        along (in the template's document header, or as the document the
+        text is the caption of)"""
         pool = Pool()
         Message = pool.get('jewel.whatsapp.message')
         party = self._party()
-        values = {
-            'company': party.company.id,
-            'account': self.start.account.id,
-            'party': party.id,
-            'type': self.start.type,
-            }
-        if self.start.type == 'template':
-            values['template'] = self.start.template.id
-            values['parameters'] = {'values':
-                self.start.template.render_parameters(
-                    party, self._document())}
-        else:
-            values['body'] = self.start.body
+        document = self._document()
+        media_of = getattr(document, 'whatsapp_media', None)
         if Message.phone_of(party) is None:
             raise ValidationError(gettext(
                     'jewel_whatsapp.msg_message_no_phone',
                     party=party.rec_name))
         with Transaction().set_context(company=party.company.id):
+            if self.start.type == 'template':
+                Message.send_template(party, self.start.template,
+                    document=document, account=self.start.account,
+                    media=media_of)
+                return 'end'
+            values = {
+                'company': party.company.id,
+                'account': self.start.account.id,
+                'party': party.id,
+                'type': 'text',
+                'body': self.start.body,
+                }
+            if media_of:
+                values['type'] = 'document'
+                values.update(Message._media_values(media_of()))
             Message.create([values])
         return 'end'

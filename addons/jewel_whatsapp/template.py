@@ -14,7 +14,7 @@ from jewel_crm.company_field import TenantMixin, tenant_company_field
 SOURCES = [
     ('customer_name', "Customer Name"),
     ('company_name', "Business Name"),
-    ('document_number', "Document Number (invoice, repair claim)"),
+    ('document_number', "Document Number (invoice, repair claim, ...)"),
     ('amount', "Amount"),
     ('due_date', "Due Date"),
     ('fixed', "Fixed Text"),
@@ -112,9 +112,19 @@ class Template(TenantMixin, ModelSQL, ModelView):
             values.append(parameter.value(party, document))
         return values
 
-    def payload(self, values):
-        "The template part of a message carrying values"
+    @property
+    def header_format(self):
+        "TEXT, IMAGE, DOCUMENT... of the header, or None"
+        header = self._component('HEADER')
+        return (header.get('format') or 'TEXT').upper() if header else None
+
+    def payload(self, values, document=None):
+        """The template part of a message carrying values, and the
+        document {id, filename} of a DOCUMENT header"""
         components = []
+        if document is not None:
+            components.append({'type': 'header', 'parameters': [
+                        {'type': 'document', 'document': document}]})
         if values:
             components.append({'type': 'body', 'parameters': [
                         {'type': 'text', 'text': v} for v in values]})
@@ -161,22 +171,23 @@ class TemplateParameter(TenantMixin, ModelSQL, ModelView):
             return self.fixed_text
         getters = {
             'document_number': ('number',),
-            'amount': ('total_amount', 'amount'),
-            'due_date': ('due_date', 'maturity_date', 'payment_term_date'),
+            'amount': ('total_amount', 'amount', 'estimate'),
+            'due_date': ('due_date', 'maturity_date', 'payment_term_date',
+                'promised_date'),
             }
         for name in getters[self.source]:
             value = getattr(document, name, None) if document else None
             if value is not None:
-                return _text(value, document)
+                return _text(value, document, self.company)
         raise ValidationError(gettext(
                 'jewel_whatsapp.msg_template_parameter_no_value',
                 position=self.position, source=self.source))
 
 
-def _text(value, document):
+def _text(value, document, company):
     if hasattr(value, 'isoformat'):
         return value.strftime('%d %b %Y')
-    currency = getattr(document, 'currency', None)
+    currency = getattr(document, 'currency', None) or company.currency
     if currency is not None and not isinstance(value, str):
         return f'{currency.symbol or currency.code} {value:,.2f}'
     return str(value)

@@ -218,8 +218,15 @@ class Event(TenantMixin, ModelSQL, ModelView):
         if not conversation.last_inbound_at \
                 or conversation.last_inbound_at < received:
             Conversation.write([conversation], {'last_inbound_at': received})
-        if type_ in ('text', 'button'):
-            self._apply_consent_word(party, body)
+        consent_word = type_ in ('text', 'button') \
+            and self._apply_consent_word(party, body)
+        if not consent_word:
+            # e.g. jewel_telecalling makes a lead of it
+            CustomerEvent = pool.get('jewel.customer.event')
+            CustomerEvent.notify('enquiry', [party.id])
+        if message.media_id:
+            with Transaction().set_context(queue_name='whatsapp'):
+                Message.__queue__.fetch_media([message])
         self.message = message
         self.state = 'done'
 
@@ -263,7 +270,7 @@ class Event(TenantMixin, ModelSQL, ModelView):
         elif word in OPT_IN_WORDS:
             granted = True
         else:
-            return
+            return False
         values = {'granted': granted, 'source': 'whatsapp',
             'date': dt.datetime.now(),
             'note': f"Customer wrote {word} on WhatsApp"}
@@ -274,6 +281,7 @@ class Event(TenantMixin, ModelSQL, ModelView):
         else:
             Consent.create([{**values, 'party': party.id,
                         'company': self.company.id, 'channel': 'whatsapp'}])
+        return True
 
 
 def _content(item):

@@ -7,7 +7,11 @@ answering the documented endpoints with the documented shapes:
 
 - ``POST /<version>/<phone-number-id>/messages`` -> ``{"messaging_product",
   "contacts": [{"input", "wa_id"}], "messages": [{"id": "wamid..."}]}``
-- ``POST /<version>/<phone-number-id>/media`` (multipart) -> ``{"id"}``
+- ``POST /<version>/<phone-number-id>/media`` (multipart form:
+  ``messaging_product=whatsapp``, ``file``) -> ``{"id"}``
+- ``GET /<version>/<media-id>`` -> ``{"messaging_product", "url",
+  "mime_type", "sha256", "file_size", "id"}``; ``GET <url>`` with the
+  bearer token -> the file (uploaded ones and those put in ``media``)
 - ``GET /<version>/<waba-id>/message_templates`` -> ``{"data": [...],
   "paging": {"cursors": {"before", "after"}, "next"}}``
 - errors -> ``{"error": {"message", "type", "code", "error_data":
@@ -20,6 +24,8 @@ was or was not accepted) or a dropped connection.  Every request is
 recorded, and every accepted message with the time it was accepted.
 """
 import collections
+import email.parser
+import email.policy
 import hashlib
 import hmac
 import itertools
@@ -118,6 +124,8 @@ class FakeCloudAPI:
         self.plan = {}                          # key -> [fault per attempt]
         self.next_faults = collections.deque()  # faults of next requests
         self.fault_for = None                   # callable(body) -> fault
+        self.media = {}                         # id -> (content, mime, name)
+        self.uploads = []                       # (number id, media id)
         self._window = collections.defaultdict(collections.deque)
         self._wamids = itertools.count(1)
         self.server = None
@@ -155,6 +163,7 @@ class FakeCloudAPI:
             self.sent.clear()
             self.plan.clear()
             self.next_faults.clear()
+            self.uploads.clear()
             self._window.clear()
 
     def inject(self, *faults):
@@ -220,7 +229,7 @@ class FakeCloudAPI:
             return 100
         if type_ == 'text' and not part.get('body'):
             return 100
-        if type_ in {'document', 'image'} and not part.get('id'):
+        if type_ in {'document', 'image'} and not self._media_known(part):
             return 100
         if type_ == 'template':
             if not part.get('name') or not (
@@ -235,7 +244,39 @@ class FakeCloudAPI:
                     if c.get('type') == 'body')
                 if expected != given:
                     return 132000
+            for component in part.get('components', []):
+                for parameter in component.get('parameters', []):
+                    document = parameter.get('document')
+                    if parameter.get('type') == 'document' and not (
+                            isinstance(document, dict)
+                            and self._media_known(document)):
+                        return 100
         return None
+
+    def _media_known(self, part):
+        return part.get('id') in self.media or bool(part.get('link'))
+
+    def upload(self, number_id, content_type, raw):
+        """Store the file of a multipart upload: its media id, or None when
+        the form lacks messaging_product=whatsapp or the file"""
+        message = email.parser.BytesParser(
+            policy=email.policy.HTTP).parsebytes(
+            b'Content-Type: ' + content_type.encode() + b'\r\n\r\n' + raw)
+        fields, upload = {}, None
+        for part in message.iter_parts():
+            name = part.get_param('name', header='content-disposition')
+            if name == 'file':
+                upload = (part.get_payload(decode=True),
+                    part.get_content_type(), part.get_filename())
+            else:
+                fields[name] = part.get_content().strip()
+        if fields.get('messaging_product') != 'whatsapp' or not upload:
+            return None
+        media_id = str(next(self._wamids) + 10 ** 15)
+        with self.lock:
+            self.media[media_id] = upload
+            self.uploads.append((number_id, media_id))
+        return media_id
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -276,6 +317,10 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         parts = url.path.strip('/').split('/')
         self._record(None)
+        if len(parts) == 2 and parts[0] == 'download':
+            return self._download(parts[1])
+        if len(parts) == 2:
+            return self._media_url(parts[1])
         if len(parts) != 3 or parts[2] != 'message_templates':
             return self._error(100, "Unknown path")
         if not self._authorized(parts[1]):
@@ -293,6 +338,38 @@ class _Handler(BaseHTTPRequestHandler):
                 f'?limit={limit}&after={start + len(page)}')
         self._reply(200, {'data': data, 'paging': paging})
 
+    def _any_token(self):
+        header = self.headers.get('Authorization', '')
+        return header in {f'Bearer {t}' for t in self.fake.tokens.values()}
+
+    def _media_url(self, media_id):
+        if not self._any_token():
+            return self._error(190)
+        if media_id not in self.fake.media:
+            return self._error(100, "Unknown media")
+        content, mimetype, _ = self.fake.media[media_id]
+        self._reply(200, {'messaging_product': 'whatsapp',
+                'url': f'{self.fake.base_url}/download/{media_id}',
+                'mime_type': mimetype,
+                'sha256': hashlib.sha256(content).hexdigest(),
+                'file_size': len(content), 'id': media_id})
+
+    def _download(self, media_id):
+        "The file itself: only with a token, like Meta's media URLs"
+        if not self._any_token():
+            self.send_response(401)
+            self.send_header('Content-Length', '0')
+            self.end_headers()
+            return
+        if media_id not in self.fake.media:
+            return self._error(100, "Unknown media")
+        content, mimetype, _ = self.fake.media[media_id]
+        self.send_response(200)
+        self.send_header('Content-Type', mimetype)
+        self.send_header('Content-Length', str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
     def do_POST(self):
         parts = self.path.strip('/').split('/')
         raw = self._read_body()
@@ -304,7 +381,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._record({'media': len(raw)})
             if not self._authorized(number_id):
                 return self._error(190)
-            return self._reply(200, {'id': 'media-' + uuid.uuid4().hex})
+            media_id = self.fake.upload(number_id,
+                self.headers.get('Content-Type', ''), raw)
+            if media_id is None:
+                return self._error(100, "Invalid parameter",
+                    "messaging_product and file are required")
+            return self._reply(200, {'id': media_id})
         try:
             body = json.loads(raw)
         except ValueError:

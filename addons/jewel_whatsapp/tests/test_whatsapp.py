@@ -17,7 +17,10 @@ from trytond.tests.test_tryton import DB_NAME, RouteTestCase
 from trytond.transaction import Transaction, check_access
 from trytond.worker import run_task
 
+from jewel_crm.event import EVENTS
+
 from . import fake_cloud_api as fake_api
+from ..event import EVENT_TEMPLATES
 from .fake_cloud_api import FakeCloudAPI
 
 JAIPUR_NUMBER, MUMBAI_NUMBER = '1010', '2020'
@@ -32,6 +35,16 @@ TEMPLATES = [{
         'category': 'MARKETING', 'id': 't2', 'parameter_count': 1,
         'components': [{'type': 'BODY',
                 'text': "Happy Diwali {{1}}! 10% off making charges."}],
+        }, {
+        'name': 'repair_ready', 'language': 'en', 'status': 'APPROVED',
+        'category': 'UTILITY', 'id': 't3', 'parameter_count': 2,
+        'components': [{'type': 'BODY',
+                'text': "Dear {{1}}, your repair {{2}} is ready."}],
+        }, {
+        'name': 'birthday_wish', 'language': 'en', 'status': 'APPROVED',
+        'category': 'MARKETING', 'id': 't4', 'parameter_count': 1,
+        'components': [{'type': 'BODY',
+                'text': "Happy birthday {{1}}! A gift awaits you."}],
         }] + [{
         'name': f'filler_{i:03d}', 'language': 'hi', 'status': 'PENDING',
         'category': 'MARKETING', 'id': f'f{i}', 'parameter_count': 0,
@@ -132,10 +145,18 @@ class WhatsappTestCase(RouteTestCase):
             Template = pool.get('jewel.whatsapp.template')
             Parameter = pool.get('jewel.whatsapp.template.parameter')
             for template in Template.search([
-                        ('name', 'in', ['order_ready', 'diwali_offer'])]):
+                        ('name', 'in', ['order_ready', 'diwali_offer',
+                                'repair_ready', 'birthday_wish'])]):
                 Parameter.create([{'template': template.id, 'position': 1,
                             'source': 'customer_name'}])
                 ids[template.name] = template.id
+            Parameter.create([{'template': ids['repair_ready'],
+                        'position': 2, 'source': 'document_number'}])
+            Account.write([Account(ids['account_j'])], {
+                    'repair_template': ids['repair_ready'],
+                    'birthday_template': ids['birthday_wish'],
+                    'anniversary_template': ids['birthday_wish'],
+                    })
 
     def setUp(self):
         super().setUp()
@@ -361,9 +382,36 @@ class WhatsappTestCase(RouteTestCase):
                 media=b'\x89PNG fake', media_name='necklace.png',
                 media_type='image/png'))
         self.assertEqual(message['status'], 'sent')
-        self.assertTrue(message['media_id'].startswith('media-'))
+        self.assertEqual(self.api.uploads,
+            [(JAIPUR_NUMBER, message['media_id'])])
+        self.assertEqual(self.api.media[message['media_id']],
+            (b'\x89PNG fake', 'image/png', 'necklace.png'))
         self.assertEqual(self.api.sent[0]['image'],
             {'caption': "The necklace", 'id': message['media_id']})
+
+    def test_document_retry_never_uploads_twice(self):
+        """A document whose sending is retried is uploaded once: the media
+        id is kept on the message"""
+        self.post(fake_api.webhook(JAIPUR_NUMBER, messages=[
+                    fake_api.inbound('wamid.IN-quote', '919829010001',
+                        now_ts(), body="Send the quote")]))
+        self.api.inject(('error', 131000))
+        message = self.message(self.send(type='document',
+                media=b'%PDF-1.7 quote', media_name='quote.pdf',
+                media_type='application/pdf'))
+        self.assertEqual((message['status'], message['attempts']),
+            ('sent', 2))
+        upload, = self.api.uploads
+        self.assertEqual(upload, (JAIPUR_NUMBER, message['media_id']))
+        posts = [r['body'] for r in self.api.requests
+            if r['path'].endswith('/messages')]
+        self.assertEqual([p['document'] for p in posts], [
+                {'filename': 'quote.pdf', 'id': message['media_id']}] * 2)
+        with Transaction().start(DB_NAME, 1):
+            # the window closes again for the tests after this one
+            Conversation = Pool().get('jewel.whatsapp.conversation')
+            Conversation.write([Conversation(message['conversation'])],
+                {'last_inbound_at': None})
 
     # --- webhook -----------------------------------------------------------
 
@@ -454,7 +502,12 @@ class WhatsappTestCase(RouteTestCase):
 
     def test_inbound_one_conversation_and_leads(self):
         """Messages of a customer land in one conversation whichever number
-        they wrote to; an unknown number becomes a lead"""
+        they wrote to, with the files they sent; an unknown number becomes
+        a lead"""
+        self.api.media.update({
+                'media-1': (b'\xff\xd8 jpeg', 'image/jpeg', None),
+                'media-2': (b'%PDF quote', 'application/pdf', 'quote.pdf'),
+                })
         ts = now_ts()
         for number, wamid, item in [
                 (JAIPUR_NUMBER, 'wamid.IN-1', fake_api.inbound(
@@ -495,6 +548,10 @@ class WhatsappTestCase(RouteTestCase):
                     ('text', "Hi"), ('image', "This design"),
                     ('document', None), ('button', "Book a visit")])
             self.assertEqual(received[2].media_name, 'quote.pdf')
+            self.assertEqual([[(a.name, a.data) for a in m.attachments]
+                    for m in received], [[],
+                    [('image-media-1.jpg', b'\xff\xd8 jpeg')],
+                    [('quote.pdf', b'%PDF quote')], []])
             self.assertTrue(received[0].conversation.window_open)
             asha, = Party.search([('name', '=', "Asha Verma")])
             self.assertEqual(asha.company.id, self.ids['jaipur'])
@@ -502,6 +559,20 @@ class WhatsappTestCase(RouteTestCase):
                         [('party', '=', asha.id)])), 1)
             self.assertEqual(Message.search([('wamid', '=', 'wamid.IN-5')],
                     count=True), 1)
+
+    def test_inbound_media_not_downloadable(self):
+        "A file WhatsApp no longer has is noted on the message"
+        self.post(fake_api.webhook(JAIPUR_NUMBER, messages=[
+                    fake_api.inbound('wamid.IN-lost', '919829010001',
+                        now_ts(), 'image', id='media-gone',
+                        mime_type='image/jpeg')]))
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Message = Pool().get('jewel.whatsapp.message')
+            message, = Message.search([('wamid', '=', 'wamid.IN-lost')])
+            self.assertEqual((message.attachments, message.error_code),
+                ((), '100'))
+            self.assertIn("could not be downloaded: (100) Unknown media",
+                message.error_reason)
 
     def test_stop_opts_out(self):
         "STOP withdraws WhatsApp consent; START gives it back"
@@ -649,3 +720,136 @@ class WhatsappTestCase(RouteTestCase):
                 self.assertIn('no approved template', cm.exception.message)
         run_queue()
         self.assertEqual(self.api.sent[0]['template']['name'], 'order_ready')
+
+    def test_event_template_to_the_records_customers(self):
+        """An event with an account template (repair_ready: the repair's
+        claim number) queues it to the customer of each record; generic,
+        so shown with another event on opportunities (party and number)"""
+        pool = Pool(DB_NAME)
+        EVENTS['test_opportunity_ready'] = 'sale.opportunity'
+        EVENT_TEMPLATES['test_opportunity_ready'] = 'repair_template'
+        try:
+            with Transaction().start(DB_NAME, 1):
+                Opportunity = pool.get('sale.opportunity')
+                CustomerEvent = pool.get('jewel.customer.event')
+                with set_company(pool.get('company.company')(
+                            self.ids['jaipur'])):
+                    # the second customer has no number: skipped
+                    opportunities = Opportunity.create([{
+                                'party': party, 'company': self.ids['jaipur'],
+                                'description': "Ring resizing"}
+                            for party in [self.ids['customer_j'],
+                                self.ids['segment'][1]]])
+                    CustomerEvent.notify('test_opportunity_ready',
+                        [o.id for o in opportunities])
+                    CustomerEvent.notify('repair_ready', [])
+                number = opportunities[0].number
+        finally:
+            del EVENTS['test_opportunity_ready']
+            del EVENT_TEMPLATES['test_opportunity_ready']
+        run_queue()
+        sent, = self.api.sent
+        self.assertEqual((sent['to'], sent['template']['name']),
+            ('919829010001', 'repair_ready'))
+        self.assertEqual(sent['template']['components'][0]['parameters'], [
+                {'type': 'text', 'text': "Customer j"},
+                {'type': 'text', 'text': number}])
+
+    def test_greetings_on_the_day_to_consenting_customers(self):
+        """Birthday and anniversary reminders greet consenting customers on
+        the day itself, once per reminder"""
+        pool = Pool(DB_NAME)
+        segment = self.ids['segment']
+        with Transaction().start(DB_NAME, 1):
+            Reminder = pool.get('jewel.reminder')
+            Date = pool.get('ir.date')
+            today = Date.today()
+            in_3_days = today + dt.timedelta(days=3)
+            with set_company(pool.get('company.company')(self.ids['jaipur'])):
+                # segment 2 has not consented, 1 has no number
+                reminders = Reminder.create([{
+                            'company': self.ids['jaipur'], 'user': 1,
+                            'party': segment[i], 'kind': kind,
+                            'occasion_date': date, 'date': today,
+                            'key': f'test-greeting:{i}:{kind}'}
+                        for i, kind, date in [
+                            (0, 'birthday', today),
+                            (3, 'anniversary', in_3_days),
+                            (4, 'birthday', in_3_days),
+                            (2, 'birthday', today),
+                            (1, 'birthday', today),
+                            (5, 'festival', today)]])
+                Reminder.on_occasion(reminders)
+                Reminder.on_occasion(reminders)  # never twice
+            reminder_ids = [r.id for r in reminders]
+        run_queue()
+        sent, = self.api.sent
+        self.assertEqual((sent['to'], sent['template']['name'],
+                sent['template']['components'][0]['parameters'][0]['text']),
+            ('919829020000', 'birthday_wish', "Segment 0"))
+        with Transaction().start(DB_NAME, 1):
+            Message = pool.get('jewel.whatsapp.message')
+            Consent = pool.get('jewel.customer.consent')
+            messages = Message.search([('reminder', 'in', reminder_ids)],
+                order=[('id', 'ASC')])
+            self.assertEqual([(m.party.name, m.status, m.send_on)
+                    for m in messages], [
+                    ("Segment 0", 'sent', today),
+                    ("Segment 3", 'scheduled', in_3_days),
+                    ("Segment 4", 'scheduled', in_3_days)])
+            # nothing is due tomorrow; segment 4 withdraws meanwhile
+            self.assertEqual(Message.send_scheduled(
+                    today + dt.timedelta(days=1)), [])
+            Consent.write(Consent.search([('party', '=', segment[4])]),
+                {'granted': False})
+        with Transaction().start(DB_NAME, 1):
+            Message = pool.get('jewel.whatsapp.message')
+            due = Message.send_scheduled(in_3_days)
+            self.assertEqual([m.party.name for m in due], ["Segment 3"])
+        run_queue()
+        self.assertEqual([m['to'] for m in self.api.sent],
+            ['919829020000', '919829020003'])
+        with Transaction().start(DB_NAME, 1) as transaction:
+            Message = pool.get('jewel.whatsapp.message')
+            Consent = pool.get('jewel.customer.consent')
+            withdrawn, = Message.search([('party', '=', segment[4]),
+                    ('reminder', '!=', None)])
+            self.assertEqual((withdrawn.status, withdrawn.error_code),
+                ('failed', 'consent'))
+            self.assertIn('withdrew', withdrawn.error_reason)
+            Consent.write(Consent.search([('party', '=', segment[4])]),
+                {'granted': True})
+
+    def test_campaign_by_tier(self):
+        "A campaign goes to the customers of chosen tiers (and tags)"
+        pool = Pool(DB_NAME)
+        segment = self.ids['segment']
+        with Transaction().start(DB_NAME, 1):
+            Campaign = pool.get('jewel.whatsapp.campaign')
+            Tier = pool.get('jewel.tier')
+            Party = pool.get('party.party')
+            with set_company(pool.get('company.company')(self.ids['jaipur'])):
+                gold, = Tier.create([{'company': self.ids['jaipur'],
+                            'name': "Gold", 'sequence': 10}])
+                Party.write(Party.browse([segment[i] for i in [2, 3, 4]]),
+                    {'tier': gold.id})
+                campaigns = Campaign.create([{'name': name,
+                            'account': self.ids['account_j'],
+                            'template': self.ids['diwali_offer'],
+                            'tiers': [('add', [gold.id])],
+                            'tags': [('add', tags)]}
+                        for name, tags in [("Gold", []),
+                            ("Gold VIP", [self.ids['vip']])]])
+                Campaign.launch(campaigns)
+            ids = [c.id for c in campaigns]
+        run_queue()
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Message = pool.get('jewel.whatsapp.message')
+            Campaign = pool.get('jewel.whatsapp.campaign')
+            # segment 2 has not consented; 3 is the only VIP in Gold
+            self.assertEqual([sorted(m.phone for m in Message.search(
+                                [('campaign', '=', i)])) for i in ids],
+                [['+919829020003', '+919829020004'], ['+919829020003']])
+            self.assertEqual([Campaign(i).skipped_no_consent for i in ids],
+                [1, 1])
+        self.assertEqual(len(self.api.sent), 3)
