@@ -6,6 +6,7 @@ Errors come back as ``{"error": {"message", "type", "code",
 "error_data": {"details"}, "fbtrace_id"}}``; ``CloudAPIError`` keeps the
 code and tells whether sending again is safe and useful (``retryable``).
 """
+import collections
 import hashlib
 import hmac
 import re
@@ -91,14 +92,17 @@ def signature_valid(secret, body, header):
 
 class Throttle:
     """Paces calls to at most `rate` a second per key (a phone number):
-    call i of a key starts no earlier than first + i / rate, so no window
-    of a second ever holds more than rate calls plus the one at its edge"""
+    call i of a key starts no earlier than first + i / rate, and, however
+    late the threads wake up, no window of one second holds more than the
+    window's share of the rate of call starts"""
     _lock = threading.Lock()
     _next = {}
+    _started = {}
 
     # Paced a little under the limit: jitter on the way must not make the
     # receiving side count more than the limit in any second
     margin = 0.99
+    window_margin = 0.95
 
     @classmethod
     def wait(cls, key, rate):
@@ -112,14 +116,32 @@ class Throttle:
         delay = slot - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+        cls._wait_for_window(key, max(1, int(rate * cls.window_margin)))
+
+    @classmethod
+    def _wait_for_window(cls, key, most):
+        "Start the call once fewer than most started in the last second"
+        while True:
+            with cls._lock:
+                now = time.monotonic()
+                started = cls._started.setdefault(key, collections.deque())
+                while started and started[0] <= now - 1.0:
+                    started.popleft()
+                if len(started) < most:
+                    started.append(now)
+                    return
+                delay = started[0] + 1.0 - now
+            time.sleep(delay)
 
     @classmethod
     def reset(cls, key=None):
         with cls._lock:
             if key is None:
                 cls._next.clear()
+                cls._started.clear()
             else:
                 cls._next.pop(key, None)
+                cls._started.pop(key, None)
 
 
 class CloudAPIClient:
