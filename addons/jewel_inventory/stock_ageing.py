@@ -24,10 +24,10 @@ from jewel_crm.xlsx import reporting_filters
 from .report import latest_sell_rates
 
 BUCKETS = [
-    ('0-90', "0–90 days"),
-    ('91-180', "91–180 days"),
+    ('000-090', "0–90 days"),
+    ('091-180', "91–180 days"),
     ('181-365', "181–365 days"),
-    ('over-365', "Over 365 days"),
+    ('366+', "Over 365 days"),
     ]
 
 
@@ -46,10 +46,10 @@ def age_bucket(received, as_of):
     def since(days):
         return as_of - dt.timedelta(days=days)
     return Case(
-        (received >= since(90), '0-90'),
-        (received >= since(180), '91-180'),
+        (received >= since(90), '000-090'),
+        (received >= since(180), '091-180'),
         (received >= since(365), '181-365'),
-        else_='over-365')
+        else_='366+')
 
 
 class StockAgeing(ShowroomScoped, ModelSQL, ModelView):
@@ -101,16 +101,25 @@ class StockAgeing(ShowroomScoped, ModelSQL, ModelView):
             & (lot.received_date <= as_of))
         if filters['showroom']:
             where &= lot.showroom == filters['showroom']
-        return query.select(
-            Min(lot.id).as_('id'),
-            lot.company.as_('company'),
-            lot.showroom.as_('showroom'),
+        # bucketed in a subquery: PostgreSQL would not match the CASE of
+        # the GROUP BY to the one selected, their parameters differ
+        pieces = query.select(
+            lot.id, lot.company, lot.showroom,
             template.jewel_category.as_('category'),
             bucket.as_('age'),
-            Count(lot.id).as_('pieces'),
-            Sum(net).as_('net_weight'),
-            Sum(lot.piece_cost).as_('cost'),
-            Sum(net * rates.sell_rate).as_('value'),
-            where=where,
-            group_by=[lot.company, lot.showroom, template.jewel_category,
-                bucket])
+            net.as_('net_weight'),
+            lot.piece_cost.as_('cost'),
+            (net * rates.sell_rate).as_('value'),
+            where=where)
+        return pieces.select(
+            Min(pieces.id).as_('id'),
+            pieces.company.as_('company'),
+            pieces.showroom.as_('showroom'),
+            pieces.category.as_('category'),
+            pieces.age.as_('age'),
+            Count(pieces.id).as_('pieces'),
+            Sum(pieces.net_weight).as_('net_weight'),
+            Sum(pieces.cost).as_('cost'),
+            Sum(pieces.value).as_('value'),
+            group_by=[pieces.company, pieces.showroom, pieces.category,
+                pieces.age])

@@ -8,7 +8,7 @@ by showroom and category against their minimum, and the done stock moves
 of untagged products summed inside each showroom against the minimal
 quantity of their order point.
 """
-from sql import Literal, Null, Union
+from sql import Cast, Literal, Null, Union
 from sql.aggregate import Count, Sum
 from sql.conditionals import Case, Coalesce
 from sql.operators import Equal
@@ -103,7 +103,7 @@ class LowStock(ShowroomScoped, ModelSQL, ModelView):
             minimum.company.as_('company'),
             minimum.showroom.as_('showroom'),
             minimum.category.as_('category'),
-            Literal(None).as_('product'),
+            Cast(Null, 'INTEGER').as_('product'),
             (Coalesce(pieces.pieces, 0) * Literal(1.0)).as_('in_stock'),
             (minimum.minimum * Literal(1.0)).as_('minimum'))
 
