@@ -105,7 +105,7 @@ class SaleLine(metaclass=PoolMeta):
             making=template.making_rule, wastage=template.wastage_rule)
         breakdown = piece_price(inputs, round_=company.currency.round)
         if units != 1:
-            breakdown = _times(breakdown, units)
+            breakdown = _times(breakdown, units, company.currency.round)
         self.metal_rate = rate.sell_rate
         self.set_breakdown(breakdown)
         self.priced_at = now
@@ -113,8 +113,8 @@ class SaleLine(metaclass=PoolMeta):
             PRICE_DIGITS)
 
 
-def _times(breakdown, units):
+def _times(breakdown, units, round_):
     "The breakdown of `units` identical items"
-    return replace(breakdown, **{name: getattr(breakdown, name) * units
+    return replace(breakdown, **{name: round_(getattr(breakdown, name) * units)
             for name in ['metal_value', 'wastage', 'making',
                 'making_discount', 'stones', 'hallmark']})
