@@ -1,6 +1,7 @@
 """Demo data of the inventory: rates, designs, tagged pieces with stones,
-a quotation priced from a piece and an old-gold exchange slip, for each
-business.  Like every demo step, it adds nothing twice."""
+a quotation priced from a piece, an old-gold exchange slip and minimum
+stock per category, for each business.  Like every demo step, it adds
+nothing twice."""
 import datetime as dt
 from decimal import Decimal
 
@@ -169,4 +170,23 @@ def _quotation_and_exchange(config, business, state):
     slip.save()
 
 
-STEPS = [_rates, _pieces, _payment_modes, _quotation_and_exchange]
+# category code, minimum pieces in the first showroom
+MINIMUMS = [('bangle', 3), ('ring', 2)]
+
+
+def _stock_minimums(config, business, state):
+    Minimum = _model('jewel.stock.minimum')
+    Category = _model('jewel.jewellery_category')
+    company = state[business['key']]
+    if Minimum.find([('company', '=', company.id)], limit=1):
+        return
+    showroom = _location(state[business['key'] + '.showrooms'][0])
+    for code, pieces in MINIMUMS:
+        Minimum(company=company, showroom=showroom, minimum=pieces,
+            category=_find_one(Category, [
+                    ('code', '=', code), ('company', '=', company.id)])
+            ).save()
+
+
+STEPS = [_rates, _pieces, _payment_modes, _quotation_and_exchange,
+    _stock_minimums]

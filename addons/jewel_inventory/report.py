@@ -14,6 +14,19 @@ from trytond.transaction import Transaction
 WEIGHT = dict(digits=(16, 3))
 
 
+def latest_sell_rates(at):
+    "Query of (purity, sell_rate): the rate of each purity in force at `at`"
+    pool = Pool()
+    rate = pool.get('jewel.metal_rate').__table__()
+    latest = pool.get('jewel.metal_rate').__table__()
+    last = latest.select(latest.purity, Max(latest.date).as_('date'),
+        where=latest.date <= at, group_by=[latest.purity])
+    return rate.join(last, condition=(rate.purity == last.purity)
+        & (rate.date == last.date)).select(
+            rate.purity, Max(rate.sell_rate).as_('sell_rate'),
+            group_by=[rate.purity])
+
+
 class StockReport(ModelSQL, ModelView):
     "Pieces in stock by showroom, category, metal and fineness"
     __name__ = 'jewel.stock.report'
@@ -43,15 +56,8 @@ class StockReport(ModelSQL, ModelView):
         product = pool.get('product.product').__table__()
         template = pool.get('product.template').__table__()
         purity = pool.get('jewel.purity').__table__()
-        rate = pool.get('jewel.metal_rate').__table__()
-        latest = pool.get('jewel.metal_rate').__table__()
         at = Transaction().context.get('date_time') or dt.datetime.now()
-        last = latest.select(latest.purity, Max(latest.date).as_('date'),
-            where=latest.date <= at, group_by=[latest.purity])
-        rates = rate.join(last, condition=(rate.purity == last.purity)
-            & (rate.date == last.date)).select(
-                rate.purity, Max(rate.sell_rate).as_('sell_rate'),
-                group_by=[rate.purity])
+        rates = latest_sell_rates(at)
         net = lot.gross_weight - Coalesce(lot.stone_weight, 0)
         query = (lot
             .join(product, condition=lot.product == product.id)
