@@ -10,7 +10,7 @@ from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.showroom import ShowroomMixin
@@ -26,6 +26,15 @@ PRODUCTION = [
     ('setting', "Setting"),
     ('polishing', "Polishing"),
     ('quality_check', "Quality Check"),
+    ]
+STATES = [
+    ('draft', "Requested"),
+    ('estimated', "Estimated"),
+    ('approved', "Design Approved"),
+    ('production', "In Production"),
+    ('finished', "Finished"),
+    ('sold', "Sold"),
+    ('cancelled', "Cancelled"),
     ]
 DRAFT = {'readonly': Eval('state') != 'draft'}
 
@@ -75,15 +84,9 @@ class CustomOrder(
         digits=WEIGHT, states={'readonly': Eval('state') != 'production'})
     piece = fields.Many2One('stock.lot', "Piece", readonly=True)
     sale = fields.Many2One('sale.sale', "Sale", readonly=True)
-    state = fields.Selection([
-            ('draft', "Requested"),
-            ('estimated', "Estimated"),
-            ('approved', "Design Approved"),
-            ('production', "In Production"),
-            ('finished', "Finished"),
-            ('sold', "Sold"),
-            ('cancelled', "Cancelled"),
-            ], "State", required=True, readonly=True)
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    history = fields.One2Many('jewel.custom_order.stage', 'order',
+        "Stage History", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -146,6 +149,26 @@ class CustomOrder(
         return values
 
     @classmethod
+    def on_modification(cls, mode, orders, field_names=None):
+        "Log every state and production stage reached, by whom and when"
+        Stage = Pool().get('jewel.custom_order.stage')
+        super().on_modification(mode, orders, field_names=field_names)
+        if mode == 'create' or (mode == 'write'
+                and field_names & {'state', 'production_stage'}):
+            now = dt.datetime.now()
+            with without_check_access():
+                last = {s.order.id: (s.state, s.production_stage)
+                    for s in Stage.search([
+                            ('order', 'in', [o.id for o in orders])],
+                        order=[('date', 'ASC'), ('id', 'ASC')])}
+                Stage.create([{
+                            'order': o.id, 'state': o.state,
+                            'production_stage': o.production_stage,
+                            'date': now, 'user': Transaction().user}
+                        for o in orders if last.get(o.id) != (
+                            o.state, o.production_stage)])
+
+    @classmethod
     def validate_fields(cls, orders, field_names):
         super().validate_fields(orders, field_names)
         for order in orders:
@@ -201,7 +224,9 @@ class CustomOrder(
     @ModelView.button
     @Workflow.transition('production')
     def start_production(cls, orders):
-        cls.write(orders, {'production_stage': PRODUCTION[0][0]})
+        # One write, so the stage history shows one step
+        cls.write(orders, {'state': 'production',
+                'production_stage': PRODUCTION[0][0]})
 
     @classmethod
     @ModelView.button
@@ -283,3 +308,22 @@ class CustomOrder(
     @Workflow.transition('cancelled')
     def cancel(cls, orders):
         "The customer withdrew the request before production"
+
+
+class CustomOrderStage(ModelSQL, ModelView):
+    "A state or production stage a custom order reached, when and by whom"
+    __name__ = 'jewel.custom_order.stage'
+    __access__ = {'order'}
+    order = fields.Many2One('jewel.custom_order', "Custom Order",
+        required=True, ondelete='CASCADE')
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    production_stage = fields.Selection([(None, "")] + PRODUCTION,
+        "Production Stage", readonly=True)
+    date = fields.DateTime("Date", required=True, readonly=True)
+    user = fields.Many2One('res.user', "User", required=True,
+        readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
