@@ -9,12 +9,13 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.showroom import ShowroomMixin
 
+from .advance import AdvanceMixin
 from .pricing import PriceInputs, Stone, piece_price
 
 WEIGHT = (16, 3)
@@ -39,7 +40,7 @@ STATES = [
 DRAFT = {'readonly': Eval('state') != 'draft'}
 
 
-class CustomOrder(
+class CustomOrder(AdvanceMixin,
         ShowroomMixin, TenantMixin, Workflow, ModelSQL, ModelView):
     "A piece made to a customer's request"
     __name__ = 'jewel.custom_order'
@@ -68,7 +69,8 @@ class CustomOrder(
     estimate = fields.Numeric("Estimate (untaxed)", digits=MONEY,
         readonly=True)
     advance = fields.Numeric("Advance", digits=MONEY, required=True,
-        states={'readonly': ~Eval('state').in_(['draft', 'estimated'])})
+        states={'readonly': ~Eval('state').in_(['draft', 'estimated'])
+            | Bool(Eval('advance_move'))})
     book_rate = fields.Boolean("Book Metal Rate",
         states={'readonly': ~Eval('state').in_(['draft', 'estimated'])},
         help="Sell the piece at the rate of the day the customer approved.")
@@ -296,6 +298,7 @@ class CustomOrder(
         if self.advance:
             lines.append(Line(sale=sale, type='line', quantity=1,
                     unit_price=-self.advance, taxes=[],
+                    jewel_advance_account=self.advance_account,
                     description=gettext(
                         'jewel_inventory.msg_custom_advance_line',
                         order=self.number)))
