@@ -16,6 +16,7 @@ from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.showroom import ShowroomMixin
 
 from .advance import AdvanceMixin
+from .numbering import NumberedMixin
 from .pricing import PriceInputs, Stone, piece_price
 
 WEIGHT = (16, 3)
@@ -40,11 +41,12 @@ STATES = [
 DRAFT = {'readonly': Eval('state') != 'draft'}
 
 
-class CustomOrder(AdvanceMixin,
+class CustomOrder(NumberedMixin, AdvanceMixin,
         ShowroomMixin, TenantMixin, Workflow, ModelSQL, ModelView):
     "A piece made to a customer's request"
     __name__ = 'jewel.custom_order'
     _rec_name = 'number'
+    _number_sequence = 'sequence_custom_order'
     company = tenant_company_field(required=True)
     number = fields.Char("Number", readonly=True)
     date = fields.Date("Date", required=True, states=DRAFT)
@@ -138,17 +140,6 @@ class CustomOrder(AdvanceMixin,
     def on_change_with_purity(self, name=None):
         if self.design and self.design.template.jewel_purity:
             return self.design.template.jewel_purity.id
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Sequence = pool.get('ir.sequence')
-        ModelData = pool.get('ir.model.data')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            values['number'] = Sequence(ModelData.get_id(
-                    'jewel_inventory', 'sequence_custom_order')).get()
-        return values
 
     @classmethod
     def on_modification(cls, mode, orders, field_names=None):

@@ -16,6 +16,7 @@ from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.showroom import ShowroomMixin
 
 from .advance import AdvanceMixin
+from .numbering import NumberedMixin
 from .roles import is_store_manager
 
 WEIGHT = (16, 3)
@@ -82,10 +83,12 @@ class WorkType(TenantMixin, ModelSQL, ModelView):
         return Decimal('0.010')
 
 
-class Repair(AdvanceMixin, ShowroomMixin, TenantMixin, ModelSQL, ModelView):
+class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
+        ModelSQL, ModelView):
     "A customer's item taken in for repair"
     __name__ = 'jewel.repair'
     _rec_name = 'number'
+    _number_sequence = 'sequence_repair'
     company = tenant_company_field(required=True)
     number = fields.Char("Claim Number", readonly=True)
     intake_date = fields.DateTime("Taken In", required=True, readonly=True)
@@ -217,17 +220,6 @@ class Repair(AdvanceMixin, ShowroomMixin, TenantMixin, ModelSQL, ModelView):
     @property
     def total(self):
         return self.estimate + (self.metal_charge or 0)
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Sequence = pool.get('ir.sequence')
-        ModelData = pool.get('ir.model.data')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            values['number'] = Sequence(ModelData.get_id(
-                    'jewel_inventory', 'sequence_repair')).get()
-        return values
 
     @classmethod
     def validate_fields(cls, repairs, field_names):
