@@ -122,6 +122,14 @@ class AdvanceMixin:
         domain=[('company', '=', Eval('company', -1))])
 
     @classmethod
+    def copy(cls, records, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('advance', 0)
+        default.setdefault('advance_mode', None)
+        default.setdefault('advance_move', None)
+        return super().copy(records, default=default)
+
+    @classmethod
     def on_modification(cls, mode, records, field_names=None):
         super().on_modification(mode, records, field_names=field_names)
         if mode == 'create' or (mode == 'write'

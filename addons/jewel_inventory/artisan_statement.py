@@ -16,7 +16,7 @@ from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
@@ -118,8 +118,11 @@ class StatementStart(ModelView):
         context={'company': Eval('company', -1)}, depends={'company'},
         domain=[('is_artisan', '=', True)])
     from_date = fields.Date("From Date", required=True,
-        domain=[('from_date', '<=', Eval('to_date', None))])
-    to_date = fields.Date("To Date", required=True)
+        domain=[If(Eval('to_date') & Eval('from_date'),
+                ('from_date', '<=', Eval('to_date')), ())])
+    to_date = fields.Date("To Date", required=True,
+        domain=[If(Eval('from_date') & Eval('to_date'),
+                ('to_date', '>=', Eval('from_date')), ())])
 
     @classmethod
     def default_company(cls):

@@ -11,6 +11,12 @@ class NumberedMixin:
     _number_sequence = None
 
     @classmethod
+    def copy(cls, records, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('number', None)
+        return super().copy(records, default=default)
+
+    @classmethod
     def preprocess_values(cls, mode, values):
         pool = Pool()
         Sequence = pool.get('ir.sequence')
