@@ -48,6 +48,29 @@ def _work_types(config, business, state):
             product=product).save()
 
 
+def _advances(config, business, state):
+    "The customer advances liability account of the business"
+    Account = _model('account.account')
+    AccountType = _model('account.account.type')
+    Settings = _model('jewel.inventory.settings')
+    company = state[business['key']]
+    settings, = Settings.find([('company', '=', company.id)])
+    if settings.advance_account:
+        return
+    unearned, = AccountType.find([('company', '=', company.id),
+            ('name', 'ilike', 'Unearned revenue%')])
+    account = Account(name="Customer Advances", company=company,
+        type=unearned)
+    account.save()
+    settings.advance_account = account
+    settings.save()
+
+
+def _cash_mode(company):
+    return _find_one(_model('jewel.payment_mode'), [
+            ('company', '=', company.id), ('kind', '=', 'cash')])
+
+
 def _repairs(config, business, state):
     Repair = _model('jewel.repair')
     Party = _model('party.party')
@@ -63,7 +86,7 @@ def _repairs(config, business, state):
         customer, = Party.find([('name', '=', business['customers'][index])])
         repair = Repair(party=customer, description=item, showroom=showroom,
             purity=purity, gross_weight_in=Decimal(weight),
-            advance=Decimal(100),
+            advance=Decimal(100), advance_mode=_cash_mode(company),
             promised_date=dt.date.today() + dt.timedelta(days=days))
         for code in works:
             work, = WorkType.find([
@@ -130,10 +153,11 @@ def _custom_orders(config, business, state):
         request="Same design, lighter, with the family's initials",
         design=design.products[0], approx_weight=Decimal('18'),
         budget=Decimal('150000'), advance=Decimal('25000'), book_rate=True,
+        advance_mode=_cash_mode(company),
         occasion_date=dt.date.today() + dt.timedelta(days=45))
     order.save()
     order.click('estimate_order')
     order.click('approve')
 
 
-STEPS = [_work_types, _repairs, _artisan_jobs, _custom_orders]
+STEPS = [_work_types, _advances, _repairs, _artisan_jobs, _custom_orders]

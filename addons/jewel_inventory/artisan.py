@@ -18,6 +18,8 @@ from trytond.pyson import Bool, Eval, If
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
+from .numbering import NumberedMixin
+
 WEIGHT = (16, 3)
 MILLIGRAM = Decimal('0.001')
 MONEY = (16, 2)
@@ -81,10 +83,11 @@ class WastageNorm(TenantMixin, ModelSQL, ModelView):
         return Decimal(percent).quantize(Decimal('0.01'))
 
 
-class Job(TenantMixin, Workflow, ModelSQL, ModelView):
+class Job(NumberedMixin, TenantMixin, Workflow, ModelSQL, ModelView):
     "Metal and pieces given to an artisan for a job, and what came back"
     __name__ = 'jewel.artisan.job'
     _rec_name = 'number'
+    _number_sequence = 'sequence_artisan_job'
     company = tenant_company_field(required=True)
     number = fields.Char("Number", readonly=True)
     date = fields.Date("Date", required=True,
@@ -171,17 +174,6 @@ class Job(TenantMixin, Workflow, ModelSQL, ModelView):
         kinds = ISSUES if name == 'issued_fine' else RECEIPTS
         return sum((l.fine_weight or 0 for l in self.lines
                 if l.kind in kinds), Decimal(0))
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Sequence = pool.get('ir.sequence')
-        ModelData = pool.get('ir.model.data')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            values['number'] = Sequence(ModelData.get_id(
-                    'jewel_inventory', 'sequence_artisan_job')).get()
-        return values
 
     @classmethod
     def validate(cls, jobs):

@@ -9,12 +9,14 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
-from trytond.pyson import Eval
-from trytond.transaction import without_check_access
+from trytond.pyson import Bool, Eval
+from trytond.transaction import Transaction, without_check_access
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.showroom import ShowroomMixin
 
+from .advance import AdvanceMixin
+from .numbering import NumberedMixin
 from .pricing import PriceInputs, Stone, piece_price
 
 WEIGHT = (16, 3)
@@ -27,14 +29,24 @@ PRODUCTION = [
     ('polishing', "Polishing"),
     ('quality_check', "Quality Check"),
     ]
+STATES = [
+    ('draft', "Requested"),
+    ('estimated', "Estimated"),
+    ('approved', "Design Approved"),
+    ('production', "In Production"),
+    ('finished', "Finished"),
+    ('sold', "Sold"),
+    ('cancelled', "Cancelled"),
+    ]
 DRAFT = {'readonly': Eval('state') != 'draft'}
 
 
-class CustomOrder(
+class CustomOrder(NumberedMixin, AdvanceMixin,
         ShowroomMixin, TenantMixin, Workflow, ModelSQL, ModelView):
     "A piece made to a customer's request"
     __name__ = 'jewel.custom_order'
     _rec_name = 'number'
+    _number_sequence = 'sequence_custom_order'
     company = tenant_company_field(required=True)
     number = fields.Char("Number", readonly=True)
     date = fields.Date("Date", required=True, states=DRAFT)
@@ -59,7 +71,8 @@ class CustomOrder(
     estimate = fields.Numeric("Estimate (untaxed)", digits=MONEY,
         readonly=True)
     advance = fields.Numeric("Advance", digits=MONEY, required=True,
-        states={'readonly': ~Eval('state').in_(['draft', 'estimated'])})
+        states={'readonly': ~Eval('state').in_(['draft', 'estimated'])
+            | Bool(Eval('advance_move'))})
     book_rate = fields.Boolean("Book Metal Rate",
         states={'readonly': ~Eval('state').in_(['draft', 'estimated'])},
         help="Sell the piece at the rate of the day the customer approved.")
@@ -75,15 +88,9 @@ class CustomOrder(
         digits=WEIGHT, states={'readonly': Eval('state') != 'production'})
     piece = fields.Many2One('stock.lot', "Piece", readonly=True)
     sale = fields.Many2One('sale.sale', "Sale", readonly=True)
-    state = fields.Selection([
-            ('draft', "Requested"),
-            ('estimated', "Estimated"),
-            ('approved', "Design Approved"),
-            ('production', "In Production"),
-            ('finished', "Finished"),
-            ('sold', "Sold"),
-            ('cancelled', "Cancelled"),
-            ], "State", required=True, readonly=True)
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    history = fields.One2Many('jewel.custom_order.stage', 'order',
+        "Stage History", readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -135,15 +142,24 @@ class CustomOrder(
             return self.design.template.jewel_purity.id
 
     @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Sequence = pool.get('ir.sequence')
-        ModelData = pool.get('ir.model.data')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            values['number'] = Sequence(ModelData.get_id(
-                    'jewel_inventory', 'sequence_custom_order')).get()
-        return values
+    def on_modification(cls, mode, orders, field_names=None):
+        "Log every state and production stage reached, by whom and when"
+        Stage = Pool().get('jewel.custom_order.stage')
+        super().on_modification(mode, orders, field_names=field_names)
+        if mode == 'create' or (mode == 'write'
+                and field_names & {'state', 'production_stage'}):
+            now = dt.datetime.now()
+            with without_check_access():
+                last = {s.order.id: (s.state, s.production_stage)
+                    for s in Stage.search([
+                            ('order', 'in', [o.id for o in orders])],
+                        order=[('date', 'ASC'), ('id', 'ASC')])}
+                Stage.create([{
+                            'order': o.id, 'state': o.state,
+                            'production_stage': o.production_stage,
+                            'date': now, 'user': Transaction().user}
+                        for o in orders if last.get(o.id) != (
+                            o.state, o.production_stage)])
 
     @classmethod
     def validate_fields(cls, orders, field_names):
@@ -201,7 +217,9 @@ class CustomOrder(
     @ModelView.button
     @Workflow.transition('production')
     def start_production(cls, orders):
-        cls.write(orders, {'production_stage': PRODUCTION[0][0]})
+        # One write, so the stage history shows one step
+        cls.write(orders, {'state': 'production',
+                'production_stage': PRODUCTION[0][0]})
 
     @classmethod
     @ModelView.button
@@ -271,6 +289,7 @@ class CustomOrder(
         if self.advance:
             lines.append(Line(sale=sale, type='line', quantity=1,
                     unit_price=-self.advance, taxes=[],
+                    jewel_advance_account=self.advance_account,
                     description=gettext(
                         'jewel_inventory.msg_custom_advance_line',
                         order=self.number)))
@@ -283,3 +302,22 @@ class CustomOrder(
     @Workflow.transition('cancelled')
     def cancel(cls, orders):
         "The customer withdrew the request before production"
+
+
+class CustomOrderStage(ModelSQL, ModelView):
+    "A state or production stage a custom order reached, when and by whom"
+    __name__ = 'jewel.custom_order.stage'
+    __access__ = {'order'}
+    order = fields.Many2One('jewel.custom_order', "Custom Order",
+        required=True, ondelete='CASCADE')
+    state = fields.Selection(STATES, "State", required=True, readonly=True)
+    production_stage = fields.Selection([(None, "")] + PRODUCTION,
+        "Production Stage", readonly=True)
+    date = fields.DateTime("Date", required=True, readonly=True)
+    user = fields.Many2One('res.user', "User", required=True,
+        readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]

@@ -15,6 +15,8 @@ from trytond.transaction import Transaction, without_check_access
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.showroom import ShowroomMixin
 
+from .advance import AdvanceMixin
+from .numbering import NumberedMixin
 from .roles import is_store_manager
 
 WEIGHT = (16, 3)
@@ -81,10 +83,12 @@ class WorkType(TenantMixin, ModelSQL, ModelView):
         return Decimal('0.010')
 
 
-class Repair(ShowroomMixin, TenantMixin, ModelSQL, ModelView):
+class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
+        ModelSQL, ModelView):
     "A customer's item taken in for repair"
     __name__ = 'jewel.repair'
     _rec_name = 'number'
+    _number_sequence = 'sequence_repair'
     company = tenant_company_field(required=True)
     number = fields.Char("Claim Number", readonly=True)
     intake_date = fields.DateTime("Taken In", required=True, readonly=True)
@@ -109,7 +113,8 @@ class Repair(ShowroomMixin, TenantMixin, ModelSQL, ModelView):
     express = fields.Boolean("Express")
     promised_date = fields.Date("Promised Date", required=True)
     advance = fields.Numeric("Advance", digits=MONEY, required=True,
-        states={'readonly': Eval('state').in_(list(CLOSED))})
+        states={'readonly': Eval('state').in_(list(CLOSED))
+            | Bool(Eval('advance_move'))})
     artisan = fields.Many2One('party.party', "Artisan",
         domain=[('company', '=', Eval('company', -1)),
             ('is_artisan', '=', True)])
@@ -215,17 +220,6 @@ class Repair(ShowroomMixin, TenantMixin, ModelSQL, ModelView):
     @property
     def total(self):
         return self.estimate + (self.metal_charge or 0)
-
-    @classmethod
-    def preprocess_values(cls, mode, values):
-        pool = Pool()
-        Sequence = pool.get('ir.sequence')
-        ModelData = pool.get('ir.model.data')
-        values = super().preprocess_values(mode, values)
-        if mode == 'create' and not values.get('number'):
-            values['number'] = Sequence(ModelData.get_id(
-                    'jewel_inventory', 'sequence_repair')).get()
-        return values
 
     @classmethod
     def validate_fields(cls, repairs, field_names):
@@ -388,18 +382,22 @@ class Repair(ShowroomMixin, TenantMixin, ModelSQL, ModelView):
                         added=self.metal_added, rate=self.metal_rate,
                         purity=self.purity.rec_name), self.metal_charge))
         if self.advance:
-            # Without product: the advance is not a taxable supply
-            advance = self._invoice_line(product, gettext(
-                    'jewel_inventory.msg_repair_advance_line',
-                    repair=self.number), -self.advance)
-            advance.product = None
-            advance.taxes = []
-            lines.append(advance)
+            lines.append(self._advance_line())
         invoice.lines = lines
         invoice.save()
         Invoice.update_taxes([invoice])
         Invoice.post([invoice])
         return Invoice(invoice.id)
+
+    def _advance_line(self):
+        "The advance deducted on the advances account: no revenue, no tax"
+        Line = Pool().get('account.invoice.line')
+        return Line(type='line', company=self.company,
+            currency=self.company.currency, invoice_type='out',
+            quantity=1, unit_price=-self.advance, account=self.advance_account,
+            taxes=[], description=gettext(
+                'jewel_inventory.msg_repair_advance_line',
+                repair=self.number))
 
     def _invoice_line(self, product, description, amount):
         Line = Pool().get('account.invoice.line')
