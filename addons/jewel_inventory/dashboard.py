@@ -1,0 +1,22 @@
+# This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"Stock and workshop panels on the managers' dashboards of jewel_crm"
+from trytond.pool import PoolMeta
+
+PANELS = [
+    'jewel_inventory.act_stock_report',
+    'jewel_inventory.act_repair_board',
+    'jewel_inventory.act_repair_overdue',
+    ]
+
+
+class View(metaclass=PoolMeta):
+    __name__ = 'ir.ui.view'
+
+    @classmethod
+    def _board_panels(cls):
+        panels = super()._board_panels()
+        for role in ['business_admin', 'store_manager']:
+            board = f'jewel_crm.dashboard_{role}_view_board'
+            panels[board] = panels.get(board, []) + PANELS
+        return panels
