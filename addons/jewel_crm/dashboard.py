@@ -11,6 +11,7 @@ board's own panels, in module order.
 from lxml import etree
 
 from trytond.pool import Pool, PoolMeta
+from trytond.transaction import without_check_access
 
 
 class View(metaclass=PoolMeta):
@@ -40,7 +41,8 @@ class View(metaclass=PoolMeta):
 
     def _xml_id(self):
         ModelData = Pool().get('ir.model.data')
-        data = ModelData.search([
-                ('model', '=', self.__name__), ('db_id', '=', self.id),
-                ], limit=1)
+        with without_check_access():
+            data = ModelData.search([
+                    ('model', '=', self.__name__), ('db_id', '=', self.id),
+                    ], limit=1)
         return f'{data[0].module}.{data[0].fs_id}' if data else None
