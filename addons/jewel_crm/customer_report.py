@@ -194,14 +194,18 @@ class CustomerAcquisition(ModelSQL, ModelView):
                     filters['to_date'] + dt.timedelta(days=1), dt.time())))
         if filters['showroom']:
             where &= party.home_showroom == filters['showroom']
-        return party.select(
-            Min(party.id).as_('id'),
-            party.company.as_('company'),
-            month.as_('month'),
-            party.lead_source.as_('lead_source'),
-            Count(party.id).as_('customers'),
-            where=where,
-            group_by=[party.company, month, party.lead_source])
+        # grouped in an outer query: PostgreSQL cannot match expressions
+        # with bound parameters between SELECT and GROUP BY
+        customers = party.select(party.id, party.company,
+            month.as_('month'), party.lead_source, where=where)
+        return customers.select(
+            Min(customers.id).as_('id'),
+            customers.company.as_('company'),
+            customers.month.as_('month'),
+            customers.lead_source.as_('lead_source'),
+            Count(customers.id).as_('customers'),
+            group_by=[customers.company, customers.month,
+                customers.lead_source])
 
 
 class TierMovement(ModelSQL, ModelView):
@@ -244,20 +248,23 @@ class TierMovement(ModelSQL, ModelView):
             & (history.date <= filters['to_date']))
         if filters['showroom']:
             where &= party.home_showroom == filters['showroom']
-        return (history
+        changes = (history
             .join(party, condition=history.party == party.id)
             .join(before, 'LEFT', condition=history.previous_tier == before.id)
             .join(after, 'LEFT', condition=history.tier == after.id)
-            .select(
-                Min(history.id).as_('id'),
-                history.company.as_('company'),
-                history.previous_tier.as_('previous_tier'),
-                history.tier.as_('tier'),
-                direction.as_('direction'),
-                Count(history.party, distinct=True).as_('customers'),
-                where=where,
-                group_by=[history.company, history.previous_tier,
-                    history.tier, direction]))
+            .select(history.id, history.company, history.party,
+                history.previous_tier, history.tier,
+                direction.as_('direction'), where=where))
+        # grouped in an outer query (bound parameters in the direction)
+        return changes.select(
+            Min(changes.id).as_('id'),
+            changes.company.as_('company'),
+            changes.previous_tier.as_('previous_tier'),
+            changes.tier.as_('tier'),
+            changes.direction.as_('direction'),
+            Count(changes.party, distinct=True).as_('customers'),
+            group_by=[changes.company, changes.previous_tier,
+                changes.tier, changes.direction])
 
 
 class DormantVIP(ModelSQL, ModelView):

@@ -66,7 +66,9 @@ class HSNSummary(ModelSQL, ModelView):
             else_='sale')
         hsn = Coalesce(line.hsn_code,
             Case((service, JOB_WORK_SAC), else_=Literal('')))
-        return (line
+        # grouped in an outer query: PostgreSQL cannot match expressions
+        # with bound parameters between SELECT and GROUP BY
+        lines = (line
             .join(invoice, condition=line.invoice == invoice.id)
             .join(line_tax, condition=line_tax.line == line.id)
             .join(tax, condition=line_tax.tax == tax.id)
@@ -74,21 +76,31 @@ class HSNSummary(ModelSQL, ModelView):
             .join(template, 'LEFT',
                 condition=product.template == template.id)
             .select(
-                Min(line_tax.id).as_('id'),
+                line_tax.id.as_('id'),
                 invoice.company.as_('company'),
+                invoice.id.as_('invoice'),
                 hsn.as_('hsn_code'),
                 kind.as_('kind'),
                 tax.id.as_('tax'),
-                Min(tax.rate * 100).as_('rate'),
-                Count(invoice.id, distinct=True).as_('invoices'),
-                Sum(line.quantity).as_('quantity'),
-                Sum(amount).as_('taxable'),
-                (Sum(amount) * Min(tax.rate)).as_('tax_amount'),
+                tax.rate.as_('rate'),
+                line.quantity.as_('quantity'),
+                amount.as_('amount'),
                 where=(invoice.type == 'out')
                 & invoice.state.in_(POSTED)
                 & (line.type == 'line')
                 & (invoice.company == filters['company'])
                 & (invoice.invoice_date >= filters['from_date'])
                 & (invoice.invoice_date <= filters['to_date'])
-                & _sold_from(invoice, filters['showroom']),
-                group_by=[invoice.company, hsn, kind, tax.id]))
+                & _sold_from(invoice, filters['showroom'])))
+        return lines.select(
+            Min(lines.id).as_('id'),
+            lines.company.as_('company'),
+            lines.hsn_code.as_('hsn_code'),
+            lines.kind.as_('kind'),
+            lines.tax.as_('tax'),
+            (Min(lines.rate) * 100).as_('rate'),
+            Count(lines.invoice, distinct=True).as_('invoices'),
+            Sum(lines.quantity).as_('quantity'),
+            Sum(lines.amount).as_('taxable'),
+            (Sum(lines.amount) * Min(lines.rate)).as_('tax_amount'),
+            group_by=[lines.company, lines.hsn_code, lines.kind, lines.tax])
