@@ -25,6 +25,7 @@ from sql.operators import Concat
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
+from trytond.pyson import Eval
 
 from jewel_crm.printing import HTMLReport
 from jewel_crm.showroom import ShowroomScoped
@@ -34,6 +35,8 @@ from .payment import KINDS as PAYMENT_KINDS
 
 WEIGHT = dict(digits=(16, 3))
 MONEY = dict(digits=(16, 2))
+# product templates are company-dependent (multivalue accounts...)
+COMPANY = dict(context={'company': Eval('company', -1)}, depends={'company'})
 SOLD = ('confirmed', 'processing', 'done')
 
 
@@ -310,7 +313,7 @@ class DesignSales(ModelSQL, ModelView):
     __name__ = 'jewel.report.design_sales'
     company = fields.Many2One('company.company', "Company")
     rank = fields.Integer("Rank")
-    design = fields.Many2One('product.template', "Design")
+    design = fields.Many2One('product.template', "Design", **COMPANY)
     category = fields.Many2One('jewel.jewellery_category', "Category")
     bills = fields.Integer("Bills")
     pieces = fields.Integer("Pieces")
@@ -354,7 +357,7 @@ class TopPiece(ShowroomScoped, ModelSQL, ModelView):
     company = fields.Many2One('company.company', "Company")
     rank = fields.Integer("Rank")
     piece = fields.Many2One('stock.lot', "Piece")
-    design = fields.Many2One('product.template', "Design")
+    design = fields.Many2One('product.template', "Design", **COMPANY)
     date = fields.Date("Date")
     showroom = fields.Many2One('stock.location', "Showroom")
     salesperson = fields.Many2One('company.employee', "Salesperson")
