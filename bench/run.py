@@ -3,7 +3,7 @@
     python bench/run.py [all|NAME]       (make bench BENCH=NAME)
 
 NAME: import, phone (customers), tags (auto-tag rules), reprice, stock
-(inventory), telecalling, whatsapp.
+(inventory), telecalling, whatsapp, reports (XLSX and dashboards).
 
 Each benchmark prints its figure and its ratio to a baseline measured in
 the same run.  The first run builds the bench databases (demo, then a
@@ -16,6 +16,7 @@ import time
 
 import bench_import
 import bench_phone_lookup
+import bench_reports
 import bench_reprice
 import bench_stock_report
 import bench_tag_rules
@@ -31,6 +32,7 @@ BENCHMARKS = {
     'telecalling': bench_telecalling.run,
     'whatsapp': bench_whatsapp.run,
     'stock': bench_stock_report.run,
+    'reports': bench_reports.run,
     }
 
 

@@ -46,6 +46,15 @@ class InvoiceLine(metaclass=PoolMeta):
         self.stones_description = '\n'.join(
             _stone_text(s) for s in piece.stones) or None
 
+    def _credit(self):
+        "A credit note shows the returned piece as its invoice did"
+        line = super()._credit()
+        for name in ['piece', 'hsn_code', 'net_weight', 'gross_weight',
+                'purity_label', 'huid', 'hallmark_charge', 'stones_carat',
+                'stones_value', 'stones_description']:
+            setattr(line, name, getattr(self, name))
+        return line
+
 
 def _stone_text(stone):
     details = ' '.join(filter(None, [
