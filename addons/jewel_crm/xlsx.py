@@ -91,9 +91,10 @@ def numeric(column):
     return column
 
 
-def iter_rows(query, size=FETCH_SIZE):
-    """Yield the rows of a python-sql query without holding them all: a
-    named (server-side) cursor on PostgreSQL, fetchmany on SQLite"""
+def iter_chunks(query, size=FETCH_SIZE):
+    """Yield the rows of a python-sql query in lists of at most size,
+    without holding them all: a named (server-side) cursor on PostgreSQL,
+    fetchmany on SQLite"""
     connection = Transaction().connection
     if backend.name == 'postgresql':
         cursor = connection.cursor(name='jewel_xlsx_%d' % next(_cursor_names))
@@ -106,9 +107,15 @@ def iter_rows(query, size=FETCH_SIZE):
             rows = cursor.fetchmany(size)
             if not rows:
                 break
-            yield from rows
+            yield rows
     finally:
         cursor.close()
+
+
+def iter_rows(query, size=FETCH_SIZE):
+    "Yield the rows of a python-sql query one by one (see iter_chunks)"
+    for rows in iter_chunks(query, size):
+        yield from rows
 
 
 def reporting_query(Model):
@@ -179,18 +186,29 @@ def _kind(field):
 
 
 class _Names:
-    "Display names of Many2One targets, read once per distinct id"
+    """Display names of Many2One targets, read for a chunk of rows at once;
+    the cache is bounded: a million rows may name a million records"""
     __slots__ = ('Target', 'names')
+    limit = 50000
 
     def __init__(self, Target):
         self.Target = Target
         self.names = {}
 
+    def prefetch(self, values):
+        missing = {v for v in values if v is not None and v not in self.names}
+        if not missing:
+            return
+        if len(self.names) + len(missing) > self.limit:
+            self.names.clear()
+        for record in self.Target.read(list(missing), ['rec_name']):
+            self.names[record['id']] = record['rec_name']
+
     def __call__(self, value):
         if value is None:
             return None
         if value not in self.names:
-            self.names[value] = self.Target(value).rec_name
+            self.prefetch([value])
         return self.names[value]
 
 
@@ -236,7 +254,13 @@ class XlsxReport(Report):
             else:
                 converters.append(None)
 
+        names = [(i, c) for i, c in enumerate(converters)
+            if isinstance(c, _Names)]
+
         def rows():
-            for row in iter_rows(reporting_query(Model)):
-                yield [c(v) if c else v for c, v in zip(converters, row)]
+            for chunk in iter_chunks(reporting_query(Model)):
+                for index, converter in names:
+                    converter.prefetch(row[index] for row in chunk)
+                for row in chunk:
+                    yield [c(v) if c else v for c, v in zip(converters, row)]
         return write_workbook(Model.__names__()['model'], headers, rows(), kinds)
