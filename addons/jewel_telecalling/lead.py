@@ -5,8 +5,9 @@ import datetime as dt
 from collections import defaultdict
 
 from sql import Cast, Literal, Null
-from sql.aggregate import Count
+from sql.aggregate import Count, Max
 from sql.conditionals import Case
+from sql.operators import Any, Exists
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -20,10 +21,15 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
-from .configuration import configuration
+from .configuration import PRIORITIES, configuration
 
-PRIORITIES = [('high', "High"), ('medium', "Medium"), ('low', "Low")]
 PRIORITY_RANK = {'high': 1, 'medium': 2, 'low': 3}
+SOURCES = [
+    ('visit', "Showroom Visit"),
+    ('import', "Import"),
+    ('whatsapp', "WhatsApp Enquiry"),
+    ('manual', "Manual"),
+    ]
 OPEN_STATES = ('unassigned', 'assigned')
 STRATEGIES = [
     ('balanced', "Workload-balanced (fewest open leads)"),
@@ -70,12 +76,9 @@ class Lead(TenantMixin, ModelSQL, ModelView):
             ])
     language = fields.Many2One('ir.lang', "Language", ondelete='SET NULL',
         help="The language the customer prefers to be called in.")
-    source = fields.Selection([
-            ('visit', "Showroom Visit"),
-            ('import', "Import"),
-            ('whatsapp', "WhatsApp Enquiry"),
-            ('other', "Other"),
-            ], "Source", required=True)
+    source = fields.Selection(SOURCES, "Source", required=True,
+        help="Where the lead came from.")
+    source_string = source.translated('source')
     priority = fields.Selection(PRIORITIES, "Priority", required=True,
         sort=False)
     priority_string = priority.translated('priority')
@@ -127,12 +130,22 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         return 'unassigned'
 
     @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        # 'other' was renamed 'manual'
+        cursor.execute(*table.update([table.source], ['manual'],
+                where=table.source == 'other'))
+
+    @classmethod
     def default_source(cls):
-        return 'other'
+        return 'manual'
 
     @classmethod
     def default_priority(cls):
-        return 'medium'
+        with without_check_access():
+            return configuration().source_priority('manual')
 
     @classmethod
     def default_attempts(cls):
@@ -287,6 +300,79 @@ class Lead(TenantMixin, ModelSQL, ModelView):
                 Visit.write([visit], {'lead': lead.id})
 
     @classmethod
+    def create_for_parties(cls, party_ids, source):
+        """Give the customers among party_ids who have no open lead an
+        unassigned lead from source, with the business' priority for
+        source; set-based (one INSERT ... SELECT a business).  Customers
+        who withdrew their call consent get none.  Return how many."""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Consent = pool.get('jewel.customer.consent')
+        PartyLang = pool.get('party.party.lang')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        party = Party.__table__()
+        lead = cls.__table__()
+        consent = Consent.__table__()
+        party_lang = PartyLang.__table__()
+        language = party_lang.select(Max(party_lang.lang),
+            where=party_lang.party == party.id)
+        party_ids = sorted({int(i) for i in party_ids})
+        created = 0
+        for company_id in cls._companies_of(party_ids):
+            with without_check_access():
+                config = configuration(company_id)
+            if source == 'import' and not config.leads_from_imports:
+                continue
+            priority = config.source_priority(source)
+            now = dt.datetime.now()
+            due = now + config.sla(priority)
+            user = transaction.user
+            for sub_ids in _id_slices(party_ids):
+                cursor.execute(*lead.insert([
+                            lead.company, lead.party, lead.language,
+                            lead.source, lead.priority, lead.state,
+                            lead.attempts, lead.connected, lead.due_date,
+                            lead.next_call, lead.create_uid,
+                            lead.create_date],
+                        party.select(party.company, party.id, language,
+                            typed(source, 'VARCHAR'),
+                            typed(priority, 'VARCHAR'),
+                            typed('unassigned', 'VARCHAR'),
+                            typed(0, 'INTEGER'), typed(False, 'BOOLEAN'),
+                            typed(due, 'TIMESTAMP'), typed(due, 'TIMESTAMP'),
+                            typed(user, 'INTEGER'), typed(now, 'TIMESTAMP'),
+                            where=_among(party.id, sub_ids)
+                            & (party.company == company_id)
+                            & (party.active == Literal(True))
+                            & ~Exists(lead.select(Literal(1),
+                                    where=(lead.party == party.id)
+                                    & lead.state.in_(list(OPEN_STATES))))
+                            & ~Exists(consent.select(Literal(1),
+                                    where=(consent.party == party.id)
+                                    & (consent.channel == 'call')
+                                    & (consent.granted == Literal(False)))
+                                ))))
+                created += max(cursor.rowcount, 0)
+        if created:
+            clear_cache(cls.__name__)
+        return created
+
+    @classmethod
+    def _companies_of(cls, party_ids):
+        Party = Pool().get('party.party')
+        party = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        companies = set()
+        for sub_ids in _id_slices(party_ids):
+            cursor.execute(*party.select(party.company,
+                    where=_among(party.id, sub_ids)
+                    & (party.company != Null),
+                    group_by=[party.company]))
+            companies.update(c for c, in cursor)
+        return sorted(companies)
+
+    @classmethod
     def assign(cls, leads, telecallers, strategy='balanced'):
         """Share leads (records or ids) among telecallers by strategy,
         set-based.  Ids avoid instantiating tens of thousands of records.
@@ -421,6 +507,20 @@ class Lead(TenantMixin, ModelSQL, ModelView):
                             typed(now, 'TIMESTAMP'), typed(user, 'INTEGER'),
                             where=table.id.in_(sub_ids))))
         clear_cache(cls.__name__, Assignment.__name__)
+
+
+def _id_slices(ids):
+    "All ids at once on PostgreSQL; SQLite takes at most 999 parameters"
+    if backend.name == 'postgresql':
+        return [list(ids)] if ids else []
+    return [list(s) for s in grouped_slice(ids, 900)]
+
+
+def _among(column, ids):
+    "column IN ids; one array parameter on PostgreSQL"
+    if backend.name == 'postgresql':
+        return column == Any(ids)
+    return column.in_(ids)
 
 
 def _distribute(rows, telecaller_ids, strategy, loads, profiles):
