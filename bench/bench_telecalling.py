@@ -105,6 +105,9 @@ def prepare(database):
             Lead.assign(lead_ids[:LEADS - TO_ASSIGN - assigned],
                 _telecaller_ids(pool), 'balanced')
             tr.commit()
+    with common.connect(database) as connection:
+        connection.execute('ANALYZE jewel_telecalling_lead')
+        connection.execute('ANALYZE jewel_telecalling_assignment')
     return pool, company_id
 
 
@@ -123,10 +126,11 @@ def _insert_leads(connection, company_id, user_id, count):
         (company_id, user_id, start + 1, start + count))
     connection.execute(
         'INSERT INTO jewel_telecalling_lead (company, party, source, '
-        'priority, state, attempts, connected, due_date, next_call, '
-        'create_date, create_uid) '
+        'priority, priority_rank, state, attempts, connected, due_date, '
+        'next_call, create_date, create_uid) '
         "SELECT %s, p.id, 'import', "
-        "(ARRAY['high', 'medium', 'low'])[1 + p.id %% 3], 'unassigned', 0, "
+        "(ARRAY['high', 'medium', 'low'])[1 + p.id %% 3], 1 + p.id %% 3, "
+        "'unassigned', 0, "
         "false, now() AT TIME ZONE 'UTC' + (p.id %% 72) * interval '1 hour', "
         "now() AT TIME ZONE 'UTC' + (p.id %% 72) * interval '1 hour', "
         "now() AT TIME ZONE 'UTC', %s "
@@ -222,8 +226,7 @@ def baseline_queue(database, user_id):
         'l.last_status FROM jewel_telecalling_lead l '
         'JOIN party_party p ON p.id = l.party '
         "WHERE l.telecaller = %s AND l.state = 'assigned' "
-        "ORDER BY CASE l.priority WHEN 'high' THEN 1 WHEN 'medium' THEN 2 "
-        'ELSE 3 END, l.next_call, l.id LIMIT %s')
+        'ORDER BY l.priority_rank, l.next_call, l.id LIMIT %s')
     timings = []
     with common.connect(database) as connection:
         for run in range(WARM_UP + QUEUE_RUNS):

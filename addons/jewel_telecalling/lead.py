@@ -2,11 +2,13 @@
 # this repository contains the full copyright notices and license terms.
 "Leads to call, their assignment to telecallers and its history"
 import datetime as dt
+import heapq
 from collections import defaultdict
 
-from sql import Cast, Literal, Null
+from sql import Cast, Literal, Null, NullsFirst, Select, Values
 from sql.aggregate import Count, Max
 from sql.conditionals import Case
+from sql.functions import Function
 from sql.operators import Any, Exists
 
 from trytond import backend
@@ -68,7 +70,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     party = fields.Many2One('party.party', "Customer", required=True,
         ondelete='CASCADE', domain=[('company', '=', Eval('company', -1))],
         states={'readonly': Eval('id', -1) >= 0})
-    phone = fields.Function(fields.Char("Phone"), 'get_phone')
+    phone = fields.Function(fields.Char("Phone"), 'get_phones')
     showroom = fields.Many2One('stock.location', "Showroom",
         ondelete='SET NULL', domain=[
             ('type', '=', 'warehouse'),
@@ -82,6 +84,8 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     priority = fields.Selection(PRIORITIES, "Priority", required=True,
         sort=False)
     priority_string = priority.translated('priority')
+    priority_rank = fields.Integer("Priority Rank", readonly=True,
+        help="1 for high to 3 for low: the queue's order, indexed.")
     state = fields.Selection([
             ('unassigned', "Unassigned"),
             ('assigned', "Assigned"),
@@ -117,8 +121,12 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
+                # a telecaller's queue in its order, without sorting
                 Index(t, (t.telecaller, Index.Equality()),
-                    (t.state, Index.Equality(cardinality='low'))),
+                    (t.state, Index.Equality(cardinality='low')),
+                    (t.priority_rank, Index.Range()),
+                    (t.next_call, Index.Range()),
+                    (t.id, Index.Range())),
                 Index(t, (t.company, Index.Equality()),
                     (t.state, Index.Equality(cardinality='low'))),
                 })
@@ -137,6 +145,9 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         # 'other' was renamed 'manual'
         cursor.execute(*table.update([table.source], ['manual'],
                 where=table.source == 'other'))
+        cursor.execute(*table.update([table.priority_rank],
+                [_rank_of(table.priority)],
+                where=table.priority_rank == Null))
 
     @classmethod
     def default_source(cls):
@@ -163,8 +174,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     @staticmethod
     def order_priority(tables):
         table, _ = tables[None]
-        return [Case(*((table.priority == p, r)
-                    for p, r in PRIORITY_RANK.items()), else_=9)]
+        return [table.priority_rank]
 
     def get_rec_name(self, name):
         return '%s (%s)' % (self.party.rec_name, self.priority_string)
@@ -173,8 +183,29 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     def search_rec_name(cls, name, clause):
         return [('party.rec_name', *clause[1:])]
 
-    def get_phone(self, name):
-        return self.party.mobile or self.party.phone
+    @classmethod
+    def get_phones(cls, leads, name):
+        """The customer's first mobile, else first phone: one query for
+        the leads (the queue lists them)"""
+        pool = Pool()
+        Mechanism = pool.get('party.contact_mechanism')
+        mechanism = Mechanism.__table__()
+        cursor = Transaction().connection.cursor()
+        party_of = {l.id: l.party.id for l in leads}
+        found = {}
+        for sub_ids in _id_slices(sorted(set(party_of.values()))):
+            cursor.execute(*mechanism.select(
+                    mechanism.party, mechanism.type, mechanism.value,
+                    where=_among(mechanism.party, sub_ids)
+                    & mechanism.type.in_(['mobile', 'phone'])
+                    & (mechanism.active == Literal(True)),
+                    order_by=[NullsFirst(mechanism.sequence),
+                        mechanism.id]))
+            for party_id, type_, value in cursor:
+                found.setdefault((party_id, type_), value)
+        return {lead_id: found.get((party_id, 'mobile'))
+            or found.get((party_id, 'phone')) or ''
+            for lead_id, party_id in party_of.items()}
 
     @classmethod
     def get_overdue(cls, leads, name):
@@ -209,6 +240,9 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
+        if mode == 'create' or 'priority' in values:
+            values['priority_rank'] = PRIORITY_RANK.get(
+                values.get('priority') or cls.default_priority(), 9)
         if mode == 'create':
             config = configuration(values.get('company'))
             priority = values.get('priority') or cls.default_priority()
@@ -331,13 +365,15 @@ class Lead(TenantMixin, ModelSQL, ModelView):
             for sub_ids in _id_slices(party_ids):
                 cursor.execute(*lead.insert([
                             lead.company, lead.party, lead.language,
-                            lead.source, lead.priority, lead.state,
+                            lead.source, lead.priority, lead.priority_rank,
+                            lead.state,
                             lead.attempts, lead.connected, lead.due_date,
                             lead.next_call, lead.create_uid,
                             lead.create_date],
                         party.select(party.company, party.id, language,
                             typed(source, 'VARCHAR'),
                             typed(priority, 'VARCHAR'),
+                            typed(PRIORITY_RANK[priority], 'INTEGER'),
                             typed('unassigned', 'VARCHAR'),
                             typed(0, 'INTEGER'), typed(False, 'BOOLEAN'),
                             typed(due, 'TIMESTAMP'), typed(due, 'TIMESTAMP'),
@@ -426,11 +462,11 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         rows = {}
-        for sub_ids in grouped_slice(lead_ids, 1000):
+        for sub_ids in _id_slices(lead_ids):
             cursor.execute(*table.select(table.id, table.priority,
                     table.next_call, table.language, table.showroom,
                     table.telecaller, table.state, table.company,
-                    where=table.id.in_(list(sub_ids))))
+                    where=_among(table.id, sub_ids)))
             for (id_, priority, next_call, language, showroom, telecaller,
                     state, company) in cursor:
                 if company != company_id or state not in OPEN_STATES:
@@ -470,7 +506,9 @@ class Lead(TenantMixin, ModelSQL, ModelView):
 
     @classmethod
     def _write_assignments(cls, chosen, rows):
-        "Assign with one UPDATE and one INSERT per telecaller and slice"
+        """Close the leads' current assignments, assign the leads and open
+        their new assignments: three statements for all the leads on
+        PostgreSQL (the pairs travel as two arrays), per slice on SQLite"""
         pool = Pool()
         Assignment = pool.get('jewel.telecalling.assignment')
         transaction = Transaction()
@@ -479,34 +517,64 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         history = Assignment.__table__()
         now = dt.datetime.now()
         user = transaction.user
-        by_telecaller = defaultdict(list)
-        for lead_id, telecaller_id in chosen.items():
-            if rows[lead_id][4] != telecaller_id:
-                by_telecaller[telecaller_id].append(lead_id)
-        for telecaller_id, lead_ids in by_telecaller.items():
-            for sub_ids in grouped_slice(lead_ids, 1000):
-                sub_ids = list(sub_ids)
-                cursor.execute(*history.update(
-                        [history.end_date, history.write_date,
-                            history.write_uid],
-                        [now, now, user],
-                        where=history.lead.in_(sub_ids)
-                        & (history.end_date == Null)))
-                cursor.execute(*table.update(
-                        [table.telecaller, table.state, table.assigned_date,
-                            table.write_date, table.write_uid],
-                        [telecaller_id, 'assigned', now, now, user],
-                        where=table.id.in_(sub_ids)))
-                cursor.execute(*history.insert(
-                        [history.company, history.lead, history.telecaller,
-                            history.assigned_by, history.start_date,
-                            history.create_date, history.create_uid],
-                        table.select(table.company, table.id,
-                            typed(telecaller_id, 'INTEGER'),
-                            typed(user, 'INTEGER'), typed(now, 'TIMESTAMP'),
-                            typed(now, 'TIMESTAMP'), typed(user, 'INTEGER'),
-                            where=table.id.in_(sub_ids))))
+        changed = sorted((lead_id, telecaller_id)
+            for lead_id, telecaller_id in chosen.items()
+            if rows[lead_id][4] != telecaller_id)
+        for pairs in _pair_slices(changed):
+            lead_ids = [l for l, _ in pairs]
+            given = _pairs_query(pairs)
+            cursor.execute(*history.update(
+                    [history.end_date, history.write_date,
+                        history.write_uid],
+                    [now, now, user],
+                    where=_among(history.lead, lead_ids)
+                    & (history.end_date == Null)))
+            cursor.execute(*table.update(
+                    [table.telecaller, table.state, table.assigned_date,
+                        table.write_date, table.write_uid],
+                    [given.telecaller, 'assigned', now, now, user],
+                    from_=[given], where=table.id == given.lead))
+            cursor.execute(*history.insert(
+                    [history.company, history.lead, history.telecaller,
+                        history.assigned_by, history.start_date,
+                        history.create_date, history.create_uid],
+                    table.join(given, condition=table.id == given.lead
+                        ).select(table.company, table.id, given.telecaller,
+                        typed(user, 'INTEGER'), typed(now, 'TIMESTAMP'),
+                        typed(now, 'TIMESTAMP'), typed(user, 'INTEGER'))))
         clear_cache(cls.__name__, Assignment.__name__)
+
+
+class _Unnest(Function):
+    __slots__ = ()
+    _function = 'UNNEST'
+
+
+def _pair_slices(pairs):
+    "All (lead, telecaller) pairs at once on PostgreSQL, SQLite by 400"
+    if backend.name == 'postgresql':
+        return [pairs] if pairs else []
+    return [list(s) for s in grouped_slice(pairs, 400)]
+
+
+def _pairs_query(pairs):
+    """A query of the (lead, telecaller) pairs: two zipped arrays on
+    PostgreSQL, VALUES on SQLite"""
+    if backend.name == 'postgresql':
+        return Select([
+                _Unnest(Cast(Literal([l for l, _ in pairs]), 'INTEGER[]')
+                    ).as_('lead'),
+                _Unnest(Cast(Literal([t for _, t in pairs]), 'INTEGER[]')
+                    ).as_('telecaller')])
+    values = Values([[l, t] for l, t in pairs])
+    return values.select(
+        values.column1.as_('lead'), values.column2.as_('telecaller'))
+
+
+def _rank_of(priority):
+    "SQL: the rank of the priority column"
+    return Case(*((priority == p, r) for p, r in PRIORITY_RANK.items()),
+        else_=9)
 
 
 def _id_slices(ids):
@@ -537,6 +605,16 @@ def _distribute(rows, telecaller_ids, strategy, loads, profiles):
         if row[4] in loads:
             loads[row[4]] -= 1
     key = {'language': 2, 'showroom': 3}.get(strategy)
+    if key is None:
+        # the least loaded first, lowest id on a tie: a heap, not a scan
+        heap = [(loads[t], t) for t in telecaller_ids]
+        heapq.heapify(heap)
+        chosen = {}
+        for lead_id in order:
+            load, telecaller_id = heap[0]
+            chosen[lead_id] = telecaller_id
+            heapq.heapreplace(heap, (load + 1, telecaller_id))
+        return chosen
     matching = defaultdict(list)
     for telecaller_id in telecaller_ids:
         for value in profiles.get(telecaller_id, ()):
