@@ -305,7 +305,10 @@ def orm_loop(pool, name, company, rule_ids, size=SAMPLE):
         ids = [i for i, in cursor]
         sample = random.Random(2026).sample(ids, size)
         started = time.monotonic()
-        for party in Party.browse(sample):
+        for party_id in sample:
+            # one record at a time: a browsed list re-reads its whole
+            # prefetch batch after every write (quadratic)
+            party = Party(party_id)
             facts = _facts(party, Invoice, today)
             current = {c.id for c in party.categories}
             wanted = {tag for tag, tree in rules if _evaluate(tree, facts)}
