@@ -3,7 +3,9 @@
 "Who changed what on a customer, and when"
 import datetime as dt
 
-from trytond.model import ModelSQL, ModelView, fields
+from sql import Null
+
+from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
@@ -44,11 +46,21 @@ class CustomerAudit(TenantMixin, ModelSQL, ModelView):
     field = fields.Char("Field", readonly=True)
     old_value = fields.Char("Old Value", readonly=True)
     new_value = fields.Char("New Value", readonly=True)
+    origin = fields.Char("Origin", readonly=True,
+        help="What made the change when no one made it by hand, "
+        "e.g. an auto-tag rule.")
+    tag_rule_run = fields.Many2One(
+        'jewel.tag.rule.run', "Tag Rule Run", readonly=True,
+        ondelete='SET NULL')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
         cls.__access__.add('party')
+        # a rule run applies the links it first wrote here
+        cls._sql_indexes.add(Index(t, (t.tag_rule_run, Index.Equality()),
+                where=t.tag_rule_run != Null))
         cls._order = [('date', 'DESC'), ('id', 'DESC')]
 
     @classmethod

@@ -13,7 +13,9 @@ Later modules plug their documents in without touching this module:
    view extension (``<xpath expr="//group[@id='customer_360_links']"
    position="inside">``);
 4. for dates, extend ``_customer_360_last_visits`` or
-   ``_customer_360_last_contacts`` returning ``{party id: datetime}``.
+   ``_customer_360_last_contacts`` returning ``{party id: datetime}``;
+   a visit is a contact too: add visits to ``_customer_360_last_visits``
+   only, the last contact takes them from there.
 
 Counts respect the reader's access: a role that cannot read a document
 sees no count for it.
@@ -119,21 +121,20 @@ class Party(metaclass=PoolMeta):
 
     @classmethod
     def get_customer_360_dates(cls, parties, names):
-        methods = {
-            'last_purchase': cls._customer_360_last_purchases,
-            'last_visit': cls._customer_360_last_visits,
-            'last_contact': cls._customer_360_last_contacts,
-            }
+        """A visit is a contact too: the visits are queried once for
+        both dates"""
+        sources = {}
+        if 'last_purchase' in names:
+            sources['last_purchase'] = cls._customer_360_last_purchases(
+                parties)
+        if {'last_visit', 'last_contact'} & set(names):
+            sources['last_visit'] = cls._customer_360_last_visits(parties)
+        if 'last_contact' in names:
+            sources['last_contact'] = (sources['last_visit']
+                + cls._customer_360_last_contacts(parties))
         result = {}
         for name in names:
-            latest = {p.id: None for p in parties}
-            for dates in methods[name](parties):
-                for party_id, date in dates.items():
-                    date = _as_datetime(date)
-                    if date and (
-                            latest[party_id] is None
-                            or date > latest[party_id]):
-                        latest[party_id] = date
+            latest = _latest_of(parties, sources[name])
             if name == 'last_purchase':
                 latest = {k: v and v.date() for k, v in latest.items()}
             result[name] = latest
@@ -172,7 +173,8 @@ class Party(metaclass=PoolMeta):
 
     @classmethod
     def _customer_360_last_contacts(cls, parties):
-        "Any exchange with the customer: documents here, calls and messages"
+        """Any exchange with the customer but visits (counted as contacts
+        by get_customer_360_dates): documents here, calls and messages"""
         return [
             cls._latest(parties, 'sale.sale', 'party', 'create_date', []),
             cls._latest(
@@ -210,6 +212,17 @@ def _readable(model_name):
     ModelAccess = Pool().get('ir.model.access')
     access = ModelAccess.get_access([model_name])[model_name]['read']
     return access is None or bool(access)
+
+
+def _latest_of(parties, sources):
+    "{party id: latest datetime} over sources, lists of {party id: date}"
+    latest = {p.id: None for p in parties}
+    for dates in sources:
+        for party_id, date in dates.items():
+            date = _as_datetime(date)
+            if date and (latest[party_id] is None or date > latest[party_id]):
+                latest[party_id] = date
+    return latest
 
 
 def _as_datetime(value):

@@ -13,7 +13,7 @@ import operator as operator_
 import datetime as dt
 import time
 
-from sql import Literal, Null
+from sql import Cast, Literal, Null
 from sql.aggregate import Count
 from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp, Extract, Lower
@@ -133,50 +133,55 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         cls.run(rules)
 
     def apply(self):
-        "Tag who meets the condition, untag whom the rule tagged and no more"
+        """Tag who meets the condition, untag whom the rule tagged and no
+        more; each change is first written to the customers' history, then
+        applied from it (two set-based statements a direction)"""
         pool = Pool()
         Relation = pool.get('party.party-party.category')
         Run = pool.get('jewel.tag.rule.run')
         cursor = Transaction().connection.cursor()
-        user = Transaction().user
         start = time.monotonic()
         tree = lang.parse(self.condition)
-        relation = Relation.__table__()
-        existing = Relation.__table__()
+        with without_check_access():
+            run, = Run.create([{'company': self.company.id, 'rule': self.id}])
+        history = _RunHistory(self, run)
         query, party = self.matching_query(
             tree, self.company.id, with_party=True)
+        relation = Relation.__table__()
         # an anti-join: NOT IN over a million ids is not hashed by
         # PostgreSQL within work_mem and becomes quadratic
         linked = Relation.__table__()
-        stale = linked.select(linked.party,
-            where=(linked.category == self.tag.id)
+        removed = history.record('remove', linked, linked.party,
+            (linked.category == self.tag.id)
             & (linked.jewel_rule == self.id)
             & ~Exists(query.select(Literal(1),
                     where=party.id == linked.party)))
-        cursor.execute(*relation.delete(
-                where=(relation.category == self.tag.id)
-                & (relation.jewel_rule == self.id)
-                & relation.party.in_(stale)))
-        removed = max(cursor.rowcount, 0)
-        untagged = ~Exists(existing.select(Literal(1),
-                where=(existing.party == party.id)
-                & (existing.category == self.tag.id)))
-        cursor.execute(*relation.insert(
-                [relation.party, relation.category, relation.jewel_rule,
-                    relation.create_uid, relation.create_date],
-                query.select(party.id, Literal(self.tag.id),
-                    Literal(self.id), Literal(user), CurrentTimestamp(),
-                    where=untagged)))
-        added = max(cursor.rowcount, 0)
+        if removed:
+            cursor.execute(*relation.delete(
+                    where=(relation.category == self.tag.id)
+                    & (relation.jewel_rule == self.id)
+                    & relation.party.in_(history.parties('remove'))))
+        existing = Relation.__table__()
+        added = history.record('add', query, party.id,
+            ~Exists(existing.select(Literal(1),
+                    where=(existing.party == party.id)
+                    & (existing.category == self.tag.id))))
+        if added:
+            changes = history.changes()
+            cursor.execute(*relation.insert(
+                    [relation.party, relation.category, relation.jewel_rule,
+                        relation.create_uid, relation.create_date],
+                    changes.select(changes.party, Literal(self.tag.id),
+                        Literal(self.id), Literal(history.user),
+                        CurrentTimestamp(),
+                        where=history.of_run(changes, 'add'))))
         clear_party_cache()
         with without_check_access():
-            Run.create([{
-                        'company': self.company.id,
-                        'rule': self.id,
-                        'added': added,
-                        'removed': removed,
-                        'duration': round(time.monotonic() - start, 3),
-                        }])
+            Run.write([run], {
+                    'added': added,
+                    'removed': removed,
+                    'duration': round(time.monotonic() - start, 3),
+                    })
         return added, removed
 
     @classmethod
@@ -207,6 +212,55 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         if with_party:
             return query, party
         return query
+
+
+class _RunHistory:
+    """The tag changes of one rule run in the customers' history
+    (jewel.customer.audit): like a change by hand, with the rule named"""
+
+    def __init__(self, rule, run):
+        pool = Pool()
+        Party = pool.get('party.party')
+        self.Audit = pool.get('jewel.customer.audit')
+        self.rule, self.run = rule, run
+        self.user = Transaction().user
+        self.now = dt.datetime.now()
+        self.label = Party.fields_get(['categories'])['categories']['string']
+        self.origin = gettext('jewel_crm.msg_tag_rule_origin',
+            rule=rule.name)[:500]
+
+    def changes(self):
+        return self.Audit.__table__()
+
+    def of_run(self, audit, direction):
+        "The history rows of the run in direction (add or remove)"
+        column = audit.new_value if direction == 'add' else audit.old_value
+        return (audit.tag_rule_run == self.run.id) & (column != Null)
+
+    def parties(self, direction):
+        audit = self.changes()
+        return audit.select(audit.party,
+            where=self.of_run(audit, direction))
+
+    def record(self, direction, source, party, where):
+        """Insert a history row for each party of source.select(party,
+        where=where); return how many"""
+        audit = self.changes()
+        tag = Literal(self.rule.tag.name[:500])
+        nothing = Cast(Literal(None), 'VARCHAR')
+        old, new = (nothing, tag) if direction == 'add' else (tag, nothing)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*audit.insert([
+                    audit.party, audit.company, audit.date, audit.user,
+                    audit.action, audit.subject, audit.field,
+                    audit.old_value, audit.new_value, audit.origin,
+                    audit.tag_rule_run, audit.create_uid, audit.create_date],
+                source.select(party, Literal(self.rule.company.id),
+                    Literal(self.now), Literal(self.user), Literal('write'),
+                    Literal('tags'), Literal(self.label), old, new,
+                    Literal(self.origin), Literal(self.run.id),
+                    Literal(self.user), Literal(self.now), where=where)))
+        return max(cursor.rowcount, 0)
 
 
 class _Filtered:

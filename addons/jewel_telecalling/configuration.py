@@ -11,6 +11,7 @@ from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
+PRIORITIES = [('high', "High"), ('medium', "Medium"), ('low', "Low")]
 # Every weight of the score formulas, see score.py
 WEIGHTS = [
     'weight_visit', 'weight_connected_call', 'weight_purchase',
@@ -34,6 +35,15 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
         help="Hours from the lead's creation.")
     sla_low = fields.Integer("Call Within (Low Priority)", required=True,
         help="Hours from the lead's creation.")
+    leads_from_imports = fields.Boolean("Create Leads from Imports",
+        help="Imported customers without an open lead get one to call.")
+    priority_import = fields.Selection(PRIORITIES, "Priority of Imported Leads",
+        required=True, sort=False)
+    priority_whatsapp = fields.Selection(PRIORITIES,
+        "Priority of WhatsApp Enquiries", required=True, sort=False)
+    priority_manual = fields.Selection(PRIORITIES,
+        "Priority of Leads Entered by Hand", required=True, sort=False,
+        help="Visits take their priority from the interest level.")
     weight_visit = fields.Integer("Per Visit (90 Days)", required=True)
     weight_connected_call = fields.Integer(
         "Per Connected Call (90 Days)", required=True)
@@ -77,6 +87,22 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
     @classmethod
     def default_sla_low(cls):
         return 72
+
+    @classmethod
+    def default_leads_from_imports(cls):
+        return True
+
+    @classmethod
+    def default_priority_import(cls):
+        return 'low'
+
+    @classmethod
+    def default_priority_whatsapp(cls):
+        return 'high'
+
+    @classmethod
+    def default_priority_manual(cls):
+        return 'medium'
 
     @classmethod
     def default_weight_visit(cls):
@@ -138,6 +164,10 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
     def sla(self, priority):
         "The delay within which a lead of priority must be called"
         return dt.timedelta(hours=getattr(self, f'sla_{priority}'))
+
+    def source_priority(self, source):
+        "The priority of a new lead from source (visits: warm)"
+        return getattr(self, f'priority_{source}', None) or 'medium'
 
     def retry_delay(self):
         return dt.timedelta(hours=self.retry_hours)

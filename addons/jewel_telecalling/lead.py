@@ -2,11 +2,14 @@
 # this repository contains the full copyright notices and license terms.
 "Leads to call, their assignment to telecallers and its history"
 import datetime as dt
+import heapq
 from collections import defaultdict
 
-from sql import Cast, Literal, Null
-from sql.aggregate import Count
+from sql import Cast, Literal, Null, NullsFirst, Select, Values, With
+from sql.aggregate import Count, Max
 from sql.conditionals import Case
+from sql.functions import Function
+from sql.operators import Exists
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -20,10 +23,15 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
-from .configuration import configuration
+from .configuration import PRIORITIES, configuration
 
-PRIORITIES = [('high', "High"), ('medium', "Medium"), ('low', "Low")]
 PRIORITY_RANK = {'high': 1, 'medium': 2, 'low': 3}
+SOURCES = [
+    ('visit', "Showroom Visit"),
+    ('import', "Import"),
+    ('whatsapp', "WhatsApp Enquiry"),
+    ('manual', "Manual"),
+    ]
 OPEN_STATES = ('unassigned', 'assigned')
 STRATEGIES = [
     ('balanced', "Workload-balanced (fewest open leads)"),
@@ -62,7 +70,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     party = fields.Many2One('party.party', "Customer", required=True,
         ondelete='CASCADE', domain=[('company', '=', Eval('company', -1))],
         states={'readonly': Eval('id', -1) >= 0})
-    phone = fields.Function(fields.Char("Phone"), 'get_phone')
+    phone = fields.Function(fields.Char("Phone"), 'get_phones')
     showroom = fields.Many2One('stock.location', "Showroom",
         ondelete='SET NULL', domain=[
             ('type', '=', 'warehouse'),
@@ -70,15 +78,14 @@ class Lead(TenantMixin, ModelSQL, ModelView):
             ])
     language = fields.Many2One('ir.lang', "Language", ondelete='SET NULL',
         help="The language the customer prefers to be called in.")
-    source = fields.Selection([
-            ('visit', "Showroom Visit"),
-            ('import', "Import"),
-            ('whatsapp', "WhatsApp Enquiry"),
-            ('other', "Other"),
-            ], "Source", required=True)
+    source = fields.Selection(SOURCES, "Source", required=True,
+        help="Where the lead came from.")
+    source_string = source.translated('source')
     priority = fields.Selection(PRIORITIES, "Priority", required=True,
         sort=False)
     priority_string = priority.translated('priority')
+    priority_rank = fields.Integer("Priority Rank", readonly=True,
+        help="1 for high to 3 for low: the queue's order, indexed.")
     state = fields.Selection([
             ('unassigned', "Unassigned"),
             ('assigned', "Assigned"),
@@ -114,8 +121,12 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         super().__setup__()
         t = cls.__table__()
         cls._sql_indexes.update({
+                # a telecaller's queue in its order, without sorting
                 Index(t, (t.telecaller, Index.Equality()),
-                    (t.state, Index.Equality(cardinality='low'))),
+                    (t.state, Index.Equality(cardinality='low')),
+                    (t.priority_rank, Index.Range()),
+                    (t.next_call, Index.Range()),
+                    (t.id, Index.Range())),
                 Index(t, (t.company, Index.Equality()),
                     (t.state, Index.Equality(cardinality='low'))),
                 })
@@ -127,12 +138,25 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         return 'unassigned'
 
     @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        # 'other' was renamed 'manual'
+        cursor.execute(*table.update([table.source], ['manual'],
+                where=table.source == 'other'))
+        cursor.execute(*table.update([table.priority_rank],
+                [_rank_of(table.priority)],
+                where=table.priority_rank == Null))
+
+    @classmethod
     def default_source(cls):
-        return 'other'
+        return 'manual'
 
     @classmethod
     def default_priority(cls):
-        return 'medium'
+        with without_check_access():
+            return configuration().source_priority('manual')
 
     @classmethod
     def default_attempts(cls):
@@ -150,8 +174,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     @staticmethod
     def order_priority(tables):
         table, _ = tables[None]
-        return [Case(*((table.priority == p, r)
-                    for p, r in PRIORITY_RANK.items()), else_=9)]
+        return [table.priority_rank]
 
     def get_rec_name(self, name):
         return '%s (%s)' % (self.party.rec_name, self.priority_string)
@@ -160,8 +183,32 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     def search_rec_name(cls, name, clause):
         return [('party.rec_name', *clause[1:])]
 
-    def get_phone(self, name):
-        return self.party.mobile or self.party.phone
+    @classmethod
+    def get_phones(cls, leads, name):
+        """The customer's first mobile, else first phone: one query for
+        the leads (the queue lists them)"""
+        pool = Pool()
+        Mechanism = pool.get('party.contact_mechanism')
+        mechanism = Mechanism.__table__()
+        lead = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        phones = {l.id: '' for l in leads}
+        found = {}
+        for sub_ids in _id_slices(sorted(phones)):
+            cursor.execute(*lead.join(mechanism,
+                    condition=mechanism.party == lead.party).select(
+                    lead.id, mechanism.type, mechanism.value,
+                    where=_among(lead.id, sub_ids)
+                    & mechanism.type.in_(['mobile', 'phone'])
+                    & (mechanism.active == Literal(True)),
+                    order_by=[NullsFirst(mechanism.sequence),
+                        mechanism.id]))
+            for lead_id, type_, value in cursor:
+                found.setdefault((lead_id, type_), value)
+        for lead_id in phones:
+            phones[lead_id] = (found.get((lead_id, 'mobile'))
+                or found.get((lead_id, 'phone')) or '')
+        return phones
 
     @classmethod
     def get_overdue(cls, leads, name):
@@ -196,6 +243,9 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     @classmethod
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
+        if mode == 'create' or 'priority' in values:
+            values['priority_rank'] = PRIORITY_RANK.get(
+                values.get('priority') or cls.default_priority(), 9)
         if mode == 'create':
             config = configuration(values.get('company'))
             priority = values.get('priority') or cls.default_priority()
@@ -287,6 +337,81 @@ class Lead(TenantMixin, ModelSQL, ModelView):
                 Visit.write([visit], {'lead': lead.id})
 
     @classmethod
+    def create_for_parties(cls, party_ids, source):
+        """Give the customers among party_ids who have no open lead an
+        unassigned lead from source, with the business' priority for
+        source; set-based (one INSERT ... SELECT a business).  Customers
+        who withdrew their call consent get none.  Return how many."""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Consent = pool.get('jewel.customer.consent')
+        PartyLang = pool.get('party.party.lang')
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        party = Party.__table__()
+        lead = cls.__table__()
+        consent = Consent.__table__()
+        party_lang = PartyLang.__table__()
+        language = party_lang.select(Max(party_lang.lang),
+            where=party_lang.party == party.id)
+        party_ids = sorted({int(i) for i in party_ids})
+        created = 0
+        for company_id in cls._companies_of(party_ids):
+            with without_check_access():
+                config = configuration(company_id)
+            if source == 'import' and not config.leads_from_imports:
+                continue
+            priority = config.source_priority(source)
+            now = dt.datetime.now()
+            due = now + config.sla(priority)
+            user = transaction.user
+            for sub_ids in _id_slices(party_ids):
+                cursor.execute(*lead.insert([
+                            lead.company, lead.party, lead.language,
+                            lead.source, lead.priority, lead.priority_rank,
+                            lead.state,
+                            lead.attempts, lead.connected, lead.due_date,
+                            lead.next_call, lead.create_uid,
+                            lead.create_date],
+                        party.select(party.company, party.id, language,
+                            typed(source, 'VARCHAR'),
+                            typed(priority, 'VARCHAR'),
+                            typed(PRIORITY_RANK[priority], 'INTEGER'),
+                            typed('unassigned', 'VARCHAR'),
+                            typed(0, 'INTEGER'), typed(False, 'BOOLEAN'),
+                            typed(due, 'TIMESTAMP'), typed(due, 'TIMESTAMP'),
+                            typed(user, 'INTEGER'), typed(now, 'TIMESTAMP'),
+                            where=_among(party.id, sub_ids)
+                            & (party.company == company_id)
+                            & (party.active == Literal(True))
+                            & ~Exists(lead.select(Literal(1),
+                                    where=(lead.party == party.id)
+                                    & lead.state.in_(list(OPEN_STATES))))
+                            & ~Exists(consent.select(Literal(1),
+                                    where=(consent.party == party.id)
+                                    & (consent.channel == 'call')
+                                    & (consent.granted == Literal(False)))
+                                ))))
+                created += max(cursor.rowcount, 0)
+        if created:
+            clear_cache(cls.__name__)
+        return created
+
+    @classmethod
+    def _companies_of(cls, party_ids):
+        Party = Pool().get('party.party')
+        party = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        companies = set()
+        for sub_ids in _id_slices(party_ids):
+            cursor.execute(*party.select(party.company,
+                    where=_among(party.id, sub_ids)
+                    & (party.company != Null),
+                    group_by=[party.company]))
+            companies.update(c for c, in cursor)
+        return sorted(companies)
+
+    @classmethod
     def assign(cls, leads, telecallers, strategy='balanced'):
         """Share leads (records or ids) among telecallers by strategy,
         set-based.  Ids avoid instantiating tens of thousands of records.
@@ -340,11 +465,11 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         rows = {}
-        for sub_ids in grouped_slice(lead_ids, 1000):
+        for sub_ids in _id_slices(lead_ids):
             cursor.execute(*table.select(table.id, table.priority,
                     table.next_call, table.language, table.showroom,
                     table.telecaller, table.state, table.company,
-                    where=table.id.in_(list(sub_ids))))
+                    where=_among(table.id, sub_ids)))
             for (id_, priority, next_call, language, showroom, telecaller,
                     state, company) in cursor:
                 if company != company_id or state not in OPEN_STATES:
@@ -384,7 +509,9 @@ class Lead(TenantMixin, ModelSQL, ModelView):
 
     @classmethod
     def _write_assignments(cls, chosen, rows):
-        "Assign with one UPDATE and one INSERT per telecaller and slice"
+        """Close the leads' current assignments, assign the leads and open
+        their new assignments: three statements for all the leads on
+        PostgreSQL (the pairs travel as two arrays), per slice on SQLite"""
         pool = Pool()
         Assignment = pool.get('jewel.telecalling.assignment')
         transaction = Transaction()
@@ -393,34 +520,100 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         history = Assignment.__table__()
         now = dt.datetime.now()
         user = transaction.user
-        by_telecaller = defaultdict(list)
-        for lead_id, telecaller_id in chosen.items():
-            if rows[lead_id][4] != telecaller_id:
-                by_telecaller[telecaller_id].append(lead_id)
-        for telecaller_id, lead_ids in by_telecaller.items():
-            for sub_ids in grouped_slice(lead_ids, 1000):
-                sub_ids = list(sub_ids)
-                cursor.execute(*history.update(
-                        [history.end_date, history.write_date,
-                            history.write_uid],
-                        [now, now, user],
-                        where=history.lead.in_(sub_ids)
-                        & (history.end_date == Null)))
-                cursor.execute(*table.update(
-                        [table.telecaller, table.state, table.assigned_date,
-                            table.write_date, table.write_uid],
-                        [telecaller_id, 'assigned', now, now, user],
-                        where=table.id.in_(sub_ids)))
-                cursor.execute(*history.insert(
-                        [history.company, history.lead, history.telecaller,
-                            history.assigned_by, history.start_date,
-                            history.create_date, history.create_uid],
-                        table.select(table.company, table.id,
-                            typed(telecaller_id, 'INTEGER'),
-                            typed(user, 'INTEGER'), typed(now, 'TIMESTAMP'),
-                            typed(now, 'TIMESTAMP'), typed(user, 'INTEGER'),
-                            where=table.id.in_(sub_ids))))
+        changed = sorted((lead_id, telecaller_id)
+            for lead_id, telecaller_id in chosen.items()
+            if rows[lead_id][4] != telecaller_id)
+        for pairs in _pair_slices(changed):
+            lead_ids = [l for l, _ in pairs]
+            given = _pairs_query(pairs)
+            cursor.execute(*history.update(
+                    [history.end_date, history.write_date,
+                        history.write_uid],
+                    [now, now, user],
+                    where=_among(history.lead, lead_ids)
+                    & (history.end_date == Null)))
+            update = table.update(
+                [table.telecaller, table.state, table.assigned_date,
+                    table.write_date, table.write_uid],
+                [given.telecaller, 'assigned', now, now, user],
+                from_=[given], where=table.id == given.lead)
+            opened = [history.company, history.lead, history.telecaller,
+                history.assigned_by, history.start_date,
+                history.create_date, history.create_uid]
+            stamps = [typed(user, 'INTEGER'), typed(now, 'TIMESTAMP'),
+                typed(now, 'TIMESTAMP'), typed(user, 'INTEGER')]
+            if backend.name == 'postgresql':
+                # the new assignments from the UPDATE's RETURNING
+                update.returning = [table.company, table.id, table.telecaller]
+                moved = With('company', 'id', 'telecaller', query=update)
+                cursor.execute(*history.insert(opened, moved.select(
+                            moved.company, moved.id, moved.telecaller,
+                            *stamps), with_=[moved]))
+            else:
+                cursor.execute(*update)
+                cursor.execute(*history.insert(opened,
+                        table.join(given, condition=table.id == given.lead
+                            ).select(table.company, table.id,
+                            given.telecaller, *stamps)))
         clear_cache(cls.__name__, Assignment.__name__)
+
+
+class _Unnest(Function):
+    __slots__ = ()
+    _function = 'UNNEST'
+
+
+class _Any(Function):
+    "ANY(array) as a function: python-sql's Any omits the parentheses"
+    __slots__ = ()
+    _function = 'ANY'
+
+
+def _pair_slices(pairs):
+    "All (lead, telecaller) pairs at once on PostgreSQL, SQLite by 400"
+    if backend.name == 'postgresql':
+        return [pairs] if pairs else []
+    return [list(s) for s in grouped_slice(pairs, 400)]
+
+
+def _pairs_query(pairs):
+    """A query of the (lead, telecaller) pairs: two zipped arrays on
+    PostgreSQL, VALUES on SQLite"""
+    if backend.name == 'postgresql':
+        return Select([
+                _Unnest(_int_array([l for l, _ in pairs])).as_('lead'),
+                _Unnest(_int_array([t for _, t in pairs])).as_('telecaller'),
+                ])
+    values = Values([[l, t] for l, t in pairs])
+    return values.select(
+        values.column1.as_('lead'), values.column2.as_('telecaller'))
+
+
+def _rank_of(priority):
+    "SQL: the rank of the priority column"
+    return Case(*((priority == p, r) for p, r in PRIORITY_RANK.items()),
+        else_=9)
+
+
+def _id_slices(ids):
+    "All ids at once on PostgreSQL; SQLite takes at most 999 parameters"
+    if backend.name == 'postgresql':
+        return [list(ids)] if ids else []
+    return [list(s) for s in grouped_slice(ids, 900)]
+
+
+def _among(column, ids):
+    "column IN ids; one array parameter on PostgreSQL"
+    if backend.name == 'postgresql':
+        return column == _Any(_int_array(ids))
+    return column.in_(ids)
+
+
+def _int_array(ids):
+    """A PostgreSQL integer array of ids, sent as its text: psycopg dumps
+    a list of 50,000 ints item by item, ten times slower"""
+    return Cast(Literal('{%s}' % ','.join(str(int(i)) for i in ids)),
+        'INTEGER[]')
 
 
 def _distribute(rows, telecaller_ids, strategy, loads, profiles):
@@ -437,6 +630,16 @@ def _distribute(rows, telecaller_ids, strategy, loads, profiles):
         if row[4] in loads:
             loads[row[4]] -= 1
     key = {'language': 2, 'showroom': 3}.get(strategy)
+    if key is None:
+        # the least loaded first, lowest id on a tie: a heap, not a scan
+        heap = [(loads[t], t) for t in telecaller_ids]
+        heapq.heapify(heap)
+        chosen = {}
+        for lead_id in order:
+            load, telecaller_id = heap[0]
+            chosen[lead_id] = telecaller_id
+            heapq.heapreplace(heap, (load + 1, telecaller_id))
+        return chosen
     matching = defaultdict(list)
     for telecaller_id in telecaller_ids:
         for value in profiles.get(telecaller_id, ()):

@@ -40,10 +40,9 @@ class Party(metaclass=PoolMeta):
 
     @classmethod
     def _customer_360_last_contacts(cls, parties):
+        "Calls; visits count as contacts through the last visit"
         return super()._customer_360_last_contacts(parties) + [
-            cls._latest(parties, 'jewel.visit', 'party', 'date', []),
-            cls._latest(parties, 'jewel.call', 'party', 'date', []),
-            ]
+            cls._latest(parties, 'jewel.call', 'party', 'date', [])]
 
     @classmethod
     @ModelView.button_action('jewel_telecalling.act_customer_visits')
