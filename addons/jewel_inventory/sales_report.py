@@ -297,8 +297,10 @@ class DailySummaryReport(HTMLReport):
             if filters['company'] and filters['company'] > 0 else None)
         context['payment_kinds'] = PAYMENT_KINDS
         context['paid'] = lambda row, kind: getattr(row, 'paid_' + kind)
+        # PostgreSQL gives quantity × price (a float by a numeric) as float
         context['total'] = lambda name: sum(
-            (getattr(r, name) or 0 for r in records), Decimal(0))
+            (Decimal(str(getattr(r, name) or 0)) for r in records),
+            Decimal(0))
         return context
 
 

@@ -129,6 +129,9 @@ class Lead(TenantMixin, ModelSQL, ModelView):
                     (t.id, Index.Range())),
                 Index(t, (t.company, Index.Equality()),
                     (t.state, Index.Equality(cardinality='low'))),
+                # a customer's open lead: visits, calls, imports, enquiries
+                Index(t, (t.party, Index.Equality()),
+                    (t.state, Index.Equality(cardinality='low'))),
                 })
         cls._order = [
             ('priority', 'ASC'), ('next_call', 'ASC'), ('id', 'ASC')]
