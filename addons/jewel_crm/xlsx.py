@@ -31,9 +31,9 @@ FETCH_SIZE = 2000
 _cursor_names = itertools.count()
 
 
-class ReportingContext(ModelView):
-    "Reporting Filters"
-    __name__ = 'jewel.reporting.context'
+class PeriodContextMixin:
+    "The business and the period of a report's filter form"
+    __slots__ = ()
     company = fields.Many2One('company.company', "Company", required=True)
     from_date = fields.Date("From Date", required=True,
         domain=[If(Eval('to_date') & Eval('from_date'),
@@ -41,10 +41,6 @@ class ReportingContext(ModelView):
     to_date = fields.Date("To Date", required=True,
         domain=[If(Eval('from_date') & Eval('to_date'),
                 ('to_date', '>=', Eval('from_date')), ())])
-    showroom = fields.Many2One('stock.location', "Showroom",
-        domain=[('type', '=', 'warehouse'),
-            ('company', '=', Eval('company', -1))])
-    staff = fields.Many2One('res.user', "Staff")
 
     @classmethod
     def default_company(cls):
@@ -58,6 +54,15 @@ class ReportingContext(ModelView):
     def default_from_date(cls):
         context = Transaction().context
         return context.get('from_date') or dt.date.today().replace(day=1)
+
+
+class ReportingContext(PeriodContextMixin, ModelView):
+    "Reporting Filters"
+    __name__ = 'jewel.reporting.context'
+    showroom = fields.Many2One('stock.location', "Showroom",
+        domain=[('type', '=', 'warehouse'),
+            ('company', '=', Eval('company', -1))])
+    staff = fields.Many2One('res.user', "Staff")
 
     @classmethod
     def default_showroom(cls):

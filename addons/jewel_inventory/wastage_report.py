@@ -17,7 +17,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from jewel_crm.xlsx import reporting_filters
+from jewel_crm.xlsx import PeriodContextMixin, reporting_filters
 
 from .artisan import ISSUES, MILLIGRAM
 
@@ -25,16 +25,9 @@ WEIGHT = dict(digits=(16, 3))
 WEIGHTS = ('fine_issued', 'allowed_wastage', 'actual_wastage', 'excess')
 
 
-class WastageContext(ModelView):
+class WastageContext(PeriodContextMixin, ModelView):
     "Wastage Filters"
     __name__ = 'jewel.report.artisan_wastage.context'
-    company = fields.Many2One('company.company', "Company", required=True)
-    from_date = fields.Date("From Date", required=True,
-        domain=[If(Eval('to_date') & Eval('from_date'),
-                ('from_date', '<=', Eval('to_date')), ())])
-    to_date = fields.Date("To Date", required=True,
-        domain=[If(Eval('from_date') & Eval('to_date'),
-                ('to_date', '>=', Eval('from_date')), ())])
     artisan = fields.Many2One('party.party', "Artisan",
         context={'company': Eval('company', -1)}, depends={'company'},
         domain=[('is_artisan', '=', True)])
@@ -42,19 +35,6 @@ class WastageContext(ModelView):
         domain=[('company', '=', Eval('company', -1))])
     metal = fields.Many2One('jewel.metal', "Metal",
         domain=[('company', '=', Eval('company', -1))])
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_to_date(cls):
-        return Transaction().context.get('to_date') or dt.date.today()
-
-    @classmethod
-    def default_from_date(cls):
-        context = Transaction().context
-        return context.get('from_date') or dt.date.today().replace(day=1)
 
     @classmethod
     def default_artisan(cls):
