@@ -115,8 +115,11 @@ def stale_databases():
 
 def drop_stale_databases(keep_million=True):
     """Bench databases of older sources, unless someone is using them;
-    a million-customer one is kept to be upgraded"""
+    a million-customer one is kept to be upgraded.  JEWEL_BENCH_KEEP_STALE=1
+    keeps them all (engineers benchmarking in parallel worktrees)"""
     import psycopg
+    if os.environ.get('JEWEL_BENCH_KEEP_STALE'):
+        return
     with connect() as connection:
         for name in stale_databases():
             if keep_million and name.endswith(MILLION):
@@ -132,7 +135,7 @@ def upgrade_stale_million(name):
     """Rename a million-customer database of an older source to name and
     upgrade its modules; False when there is none or the upgrade fails"""
     stale = [n for n in stale_databases() if n.endswith(MILLION)]
-    if not stale:
+    if not stale or os.environ.get('JEWEL_BENCH_KEEP_STALE'):
         return False
     for older in stale[1:]:
         drop_database(older)
