@@ -191,13 +191,18 @@ def demo_database():
     if database_exists(name):
         return name
     drop_stale_databases()
-    building = name + '_building'
+    # one building database a process: parallel worktrees of the same
+    # source may build at the same time; the first one done is kept
+    building = f'{name}_building{os.getpid()}'
     drop_database(building)
     started = time.monotonic()
     say(f"creating {name} (python -m jewel create, demo)...")
     launcher(building, 'create')
     launcher(building, 'demo')
-    rename_database(building, name)
+    if database_exists(name):
+        drop_database(building)
+    else:
+        rename_database(building, name)
     say(f"  done in {time.monotonic() - started:.0f} s")
     return name
 
