@@ -9,9 +9,13 @@ from tqdm import tqdm
 from . import LauncherError, effective_config
 
 
-def _pool(database):
+def _config():
     from trytond import config
     config.update_etc(str(effective_config()))
+
+
+def _pool(database):
+    _config()
     from trytond.pool import Pool
     pool = Pool(database)
     pool.init()
@@ -39,14 +43,82 @@ def _user_and_company(pool, login, business):
         return user.id, company.id, [c.id for c in Company.search([])]
 
 
+def _early_parser(database, business):
+    """The row parser of business (phone region, lead sources) read with
+    SQL, before the Tryton pool is loaded; None if business is not one
+    company"""
+    from sql import Literal, Table
+    from trytond import backend
+    from jewel_crm.customer_rows import RowParser
+    from jewel_crm.phone import FALLBACK_REGION
+    company, party, address, country, source = map(Table, [
+            'company_company', 'party_party', 'party_address',
+            'country_country', 'jewel_lead_source'])
+    db = backend.Database(database).connect()
+    connection = db.get_connection(readonly=True)
+    try:
+        cursor = connection.cursor()
+        cursor.execute(*company.join(party,
+                condition=company.party == party.id).select(
+                company.id, company.party,
+                where=(party.name == business) | (party.code == business)))
+        companies = cursor.fetchall()
+        if len(companies) != 1:
+            return None
+        (company_id, party_id), = companies
+        # as company.party.addresses: active ones, by sequence then id
+        cursor.execute(*address.join(country,
+                condition=address.country == country.id).select(
+                country.code, where=(address.party == party_id)
+                & (address.active == Literal(True)),
+                order_by=[address.sequence.asc.nulls_first, address.id],
+                limit=1))
+        region, = cursor.fetchone() or (FALLBACK_REGION,)
+        cursor.execute(*source.select(source.id, source.code, source.name,
+                where=(source.company == company_id)
+                & (source.active == Literal(True))))
+        return RowParser.of(region, cursor.fetchall())
+    finally:
+        db.put_connection(connection)
+
+
+def _early_rows(database, business, data, filename):
+    """(header, rows, ParsedRows) with worker processes reading the rows
+    while the Tryton pool loads (seconds on a large file); None when the
+    file or the business needs Tryton to tell what is wrong (the import
+    then reads the file again and reports it)"""
+    from sql import Flavor
+    from trytond import backend
+    from jewel_crm.customer_import import read_file
+    from jewel_crm.customer_rows import ParsedRows
+    Flavor.set(backend.Database.flavor)
+    try:
+        parser = _early_parser(database, business)
+        header, rows = read_file(data, filename)
+    except Exception:
+        # the import reads file and business again, with Tryton's messages
+        return None
+    if parser is None:
+        return None
+    return header, rows, ParsedRows(
+        parser, header, rows, workers=os.cpu_count() or 1)
+
+
 def import_customers(database, path, business, login, valid_only):
     from trytond.transaction import Transaction
     path = Path(path)
     if not path.is_file():
         raise LauncherError(f"No file {path}.")
     data = path.read_bytes()
+    _config()
+    early = _early_rows(database, business, data, path.name)
     pool = _pool(database)
-    user_id, company_id, _ = _user_and_company(pool, login, business)
+    try:
+        user_id, company_id, _ = _user_and_company(pool, login, business)
+    except LauncherError:
+        if early:
+            early[2].close()
+        raise
     from jewel_crm.customer_import import (
         CustomerImporter, ImportFileError, read_file)
     context = {'company': company_id, 'companies': [company_id]}
@@ -54,12 +126,16 @@ def import_customers(database, path, business, login, valid_only):
             database, user_id, context=context) as transaction:
         Company = pool.get('company.company')
         company = Company(company_id)
-        try:
-            header, rows = read_file(data, path.name)
-        except ImportFileError as error:
-            print(f"{path.name}: {error.message}", file=sys.stderr)
-            return 2
-        del data
+        if early:
+            header, rows, parsed_rows = early
+        else:
+            try:
+                header, rows = read_file(data, path.name)
+            except ImportFileError as error:
+                print(f"{path.name}: {error.message}", file=sys.stderr)
+                return 2
+            parsed_rows = None
+        del data, early
         importer = CustomerImporter(company, path.name)
         # rows are written while the next ones are read; a rejected row
         # rolls everything back (unless --valid-only)
@@ -67,7 +143,7 @@ def import_customers(database, path, business, login, valid_only):
                 file=sys.stderr) as bar:
             importer.progress = bar.update
             importer.check_and_write(header, rows, valid_only=valid_only,
-                workers=os.cpu_count() or 1)
+                workers=os.cpu_count() or 1, parsed_rows=parsed_rows)
         del rows
         for line, reason in importer.rejected:
             print(f"line {line}: {reason}")

@@ -12,10 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
 
 from sql import Literal, Select
 from sql.functions import CurrentTimestamp
@@ -34,12 +31,11 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from . import phone
 from .customer_rows import (
     CHOICES, COLUMNS, CONSENT_COLUMNS, FORMULA_PREFIXES, LIST_SEPARATOR,
-    PHONE_COLUMNS, RowError, RowParser, parse_rows)
+    PHONE_COLUMNS, ParsedRows, RowError, RowParser)
 
 MAX_BYTES = config.getint(
     'jewel', 'import_max_bytes', default=20 * 1024 * 1024)
-# rows a worker process reads at a time, and customers written at a time
-PARSE_CHUNK = 5000
+# customers written at a time
 WRITE_CHUNK = 5000
 
 
@@ -140,11 +136,8 @@ class CustomerImporter:
         self.region = phone.company_region(company)
         self.progress = progress or (lambda n: None)
         LeadSource = pool.get('jewel.lead_source')
-        lead_sources = {}
-        for source in LeadSource.search([('company', '=', company.id)]):
-            lead_sources[source.code.lower()] = source.id
-            lead_sources[source.name.lower()] = source.id
-        self.parser = RowParser(self.region, lead_sources)
+        self.parser = RowParser.of(self.region, [(s.id, s.code, s.name)
+                for s in LeadSource.search([('company', '=', company.id)])])
         self.customers = []
         self.checked = None
         self.rejected = []
@@ -161,7 +154,7 @@ class CustomerImporter:
         """Keep the valid customers and list (line, reason) of the rejected
         rows; workers > 1 reads the rows in that many processes"""
         seen = {}
-        for parsed in self._parse(header, rows, workers):
+        for parsed in ParsedRows(self.parser, header, rows, workers):
             self.customers.extend(self._reject_existing(
                     self._reject_duplicates(parsed, seen)))
             self.progress(len(parsed))
@@ -183,13 +176,20 @@ class CustomerImporter:
         return self.written
 
     def check_and_write(self, header, rows, valid_only=False, workers=1,
-            progress=None):
+            progress=None, parsed_rows=None):
         """Check the rows and write each chunk of valid customers while the
         workers read the next ones.  Once a row is rejected and not
         valid_only, nothing more is written and the caller must roll the
-        transaction back: all or nothing, as check then write."""
+        transaction back: all or nothing, as check then write.
+        parsed_rows: the ParsedRows of header and rows started earlier; used
+        only if read with this business's parser."""
+        if parsed_rows is not None and parsed_rows.parser != self.parser:
+            parsed_rows.close()
+            parsed_rows = None
+        if parsed_rows is None:
+            parsed_rows = ParsedRows(self.parser, header, rows, workers)
         seen, writer, checked = {}, None, 0
-        for parsed in self._parse(header, rows, workers):
+        for parsed in parsed_rows:
             customers = self._reject_existing(
                 self._reject_duplicates(parsed, seen))
             checked += len(customers)
@@ -212,20 +212,6 @@ class CustomerImporter:
         self.written += len(customers)
         if progress:
             progress(len(customers))
-
-    def _parse(self, header, rows, workers):
-        "Yield lists of (line, customer or RowError), a chunk at a time"
-        chunks = [rows[i:i + PARSE_CHUNK]
-            for i in range(0, len(rows), PARSE_CHUNK)]
-        if workers > 1 and len(chunks) > 1:
-            # spawn: lean workers that load neither trytond nor the file
-            context = multiprocessing.get_context('spawn')
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                yield from pool.map(parse_rows, repeat(self.parser),
-                    repeat(header), chunks)
-        else:
-            for chunk in chunks:
-                yield parse_rows(self.parser, header, chunk)
 
     def _reject_duplicates(self, parsed, seen):
         "The customers of parsed; the others and repeated rows rejected"
@@ -467,13 +453,17 @@ class _BulkWriter:
                 cache.pop(name, None)
 
 
+_NOT_ALNUM = re.compile(r'[\W_]')
+_NOT_DIGIT = re.compile(r'\D')
+
+
 def _alnum(code):
-    return re.sub(r'[\W_]', '', code)
+    return _NOT_ALNUM.sub('', code)
 
 
 def _digits(code):
     "Party.compute_fields does the same for records created by the ORM"
-    digits = re.sub(r'\D', '', code)[-18:]
+    digits = _NOT_DIGIT.sub('', code)[-18:]
     return int(digits) if digits else None
 
 

@@ -6,8 +6,11 @@ Plain Python without trytond, so that the import can read rows in lean
 worker processes while the main process writes.
 """
 import datetime as dt
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -38,6 +41,8 @@ NO = {'no', 'n', 'false', '0', ''}
 ISO_DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
 DAY_FIRST = re.compile(r'^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$')
 FORMULA_PREFIXES = ('=', '+', '-', '@', '\t', '\r')
+# rows a worker process reads at a time
+PARSE_CHUNK = 5000
 
 
 def _unescape(value):
@@ -54,6 +59,20 @@ class RowParser:
     def __init__(self, region, lead_sources):
         self.region = region
         self.lead_sources = lead_sources
+
+    @classmethod
+    def of(cls, region, sources):
+        "The parser of region and sources [(id, code, name)]"
+        lead_sources = {}
+        for id_, code, name in sources:
+            lead_sources[code.lower()] = id_
+            lead_sources[name.lower()] = id_
+        return cls(region, lead_sources)
+
+    def __eq__(self, other):
+        return (isinstance(other, RowParser)
+            and (self.region, self.lead_sources)
+            == (other.region, other.lead_sources))
 
     def customer(self, values):
         name = values.get('name', '')
@@ -196,3 +215,35 @@ def parse_rows(parser, header, rows):
         except RowError as error:
             parsed.append((line, error))
     return parsed
+
+
+class ParsedRows:
+    """The rows read into customers by worker processes, a chunk at a time
+    and in order, from the moment the parser is known (the launcher starts
+    them while the Tryton pool loads).  Iterate once; close() stops the
+    workers when the rows are not wanted."""
+
+    def __init__(self, parser, header, rows, workers=1):
+        self.parser = parser
+        chunks = [rows[i:i + PARSE_CHUNK]
+            for i in range(0, len(rows), PARSE_CHUNK)]
+        self._executor = None
+        if workers > 1 and len(chunks) > 1:
+            # spawn: lean workers that load neither trytond nor the file
+            self._executor = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context('spawn'))
+            self._chunks = self._executor.map(
+                parse_rows, repeat(parser), repeat(header), chunks)
+        else:
+            self._chunks = (parse_rows(parser, header, c) for c in chunks)
+
+    def __iter__(self):
+        try:
+            yield from self._chunks
+        finally:
+            self.close()
+
+    def close(self):
+        if self._executor:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None

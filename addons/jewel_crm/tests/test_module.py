@@ -153,5 +153,29 @@ class JewelCrmTestCase(CompanyTestMixin, ModuleTestCase):
         with self.assertRaises(UserError):
             User.role_groups('jeweller')
 
+    @with_transaction()
+    def test_import_rereads_rows_read_for_another_business(self):
+        """Rows read before the import knew its business (the launcher
+        starts them while Tryton loads) are read again if the business
+        reads phones or lead sources otherwise"""
+        from ..customer_import import (
+            CustomerImporter)
+        from ..customer_rows import (
+            ParsedRows, RowParser)
+        Party = Pool().get('party.party')
+        company = create_company("Jaipur Gold")
+        header = ['name', 'mobile', 'lead_source']
+        rows = [(2, ["Asha", '98290 12345', 'instagram'])]
+        elsewhere = RowParser.of('US', [(-1, 'instagram', "Instagram")])
+        with set_company(company):
+            importer = CustomerImporter(company, 'asha.csv')
+            self.assertNotEqual(importer.parser, elsewhere)
+            importer.check_and_write(header, rows,
+                parsed_rows=ParsedRows(elsewhere, header, rows))
+            self.assertEqual(importer.rejected, [])
+            asha, = Party.search([('name', '=', "Asha")])
+            self.assertEqual(asha.lead_source.code, 'instagram')
+            self.assertEqual(asha.mobile, '098290 12345')
+
 
 del ModuleTestCase
