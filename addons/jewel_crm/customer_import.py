@@ -328,16 +328,17 @@ class _BulkWriter:
     def insert(self, model_name, columns, rows):
         "Insert rows (lists of values) and return their ids, in order"
         Model = self.pool.get(model_name)
-        rows = [list(r) + [self.user, self.now] for r in rows]
-        columns = list(columns) + ['create_uid', 'create_date']
         if not rows:
             return []
+        columns = list(columns) + ['create_uid', 'create_date']
+        stamp = (self.user, self.now)
         if backend.name == 'postgresql':
             ids = self._reserve_ids(Model._table, len(rows))
             self._copy(Model._table, columns + ['id'],
-                (row + [i] for row, i in zip(rows, ids)))
+                ((*row, *stamp, i) for row, i in zip(rows, ids)))
             return ids
-        return self._insert_returning(Model.__table__(), columns, rows)
+        return self._insert_returning(Model.__table__(), columns,
+            [[*row, *stamp] for row in rows])
 
     def _reserve_ids(self, table_name, count):
         """count new ids of the table: a range unless another transaction
