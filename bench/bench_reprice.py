@@ -106,7 +106,10 @@ def run():
         loop = (time.perf_counter() - started) * count / len(lots)
         differ = [lot.number for lot in Lot.browse([l.id for l in lots])
             if lot.sale_price != bulk_prices[lot.id]]
+        plan = explain(pool, company, at)
         transaction.rollback()
+    common.DATA.mkdir(parents=True, exist_ok=True)
+    (common.DATA / 'reprice-plan.txt').write_text(plan)
     if differ:
         common.say(f"reprice: {len(differ)} of {len(lots)} sampled tag "
             f"prices differ from the pricing function's, e.g. {differ[:3]}")
@@ -118,6 +121,29 @@ def run():
         f"(measured on {len(lots):,}, same prices), ratio "
         f"{loop / seconds:.0f}x")
     return met
+
+
+def explain(pool, company, at):
+    """EXPLAIN ANALYZE of the repricing statement of reprice_tags (run
+    again, in the transaction that is rolled back)"""
+    from sql import Literal
+    from trytond.modules.jewel_inventory.bulk import PricingSQL
+    from trytond.transaction import Transaction
+    Lot = pool.get('stock.lot')
+    Company = pool.get('company.company')
+    lot_table = Lot.__table__()
+
+    def source(lot):
+        return lot, lot.id, Literal(0), lot.piece_state == 'available'
+    priced = PricingSQL(Company(company).currency).priced(
+        PricingSQL.piece_inputs(company, at, source))
+    query, params = tuple(lot_table.update(
+            [lot_table.sale_price, lot_table.priced_at],
+            [priced.untaxed, Literal(at)],
+            from_=[priced], where=lot_table.id == priced.id))
+    cursor = Transaction().connection.cursor()
+    cursor.execute('EXPLAIN (ANALYZE, BUFFERS) ' + query, params)
+    return '\n'.join(row[0] for row in cursor.fetchall())
 
 
 def new_rates(pool, company):
