@@ -127,7 +127,7 @@ def explain(pool, company, at):
     """EXPLAIN ANALYZE of the repricing statement of reprice_tags (run
     again, in the transaction that is rolled back)"""
     from sql import Literal
-    from trytond.modules.jewel_inventory.bulk import PricingSQL
+    from jewel_inventory.bulk import PricingSQL
     from trytond.transaction import Transaction
     Lot = pool.get('stock.lot')
     Company = pool.get('company.company')
