@@ -1,13 +1,22 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Pricing many pieces at once: the inputs of the pricing function read
-with a handful of set-based queries, the results written back in one
-statement.  The rule itself stays in ``pricing.piece_price``."""
+"""Pricing many pieces at once.
+
+The rule is ``pricing.piece_price``.  On SQLite the inputs of the pricing
+function are read with a handful of set-based queries, the function prices
+each piece and the results are written back in one statement a column.
+On PostgreSQL the same rule is also written as SQL (``PricingSQL``): one
+UPDATE … FROM prices every row, each part rounded half-even to the
+currency's rounding as ``Currency.round`` does, so both give the same
+figures to the paisa (the inventory scenarios check it piece by piece).
+"""
 from collections import defaultdict
 from decimal import Decimal
 
-from sql import Null
-from sql.aggregate import Max
+from sql import Cast, Column, Literal, Null
+from sql.aggregate import Max, Sum
+from sql.conditionals import Case, Coalesce
+from sql.functions import Abs, Floor, Mod
 
 from trytond import backend
 from trytond.pool import Pool
@@ -28,10 +37,11 @@ def _decimal(value):
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def price_pieces(company, lot_where, at):
+def price_pieces(company, lot_where, at, rates=None):
     """Return {lot id: untaxed Breakdown} for the pieces of company that
     lot_where(lot table, template table) selects, priced at the latest
-    rates at `at`; pieces without a rate are left out."""
+    rates at `at`; pieces without a rate are left out.  rates, a dict,
+    receives the rate per gram of each piece priced."""
     pool = Pool()
     Lot = pool.get('stock.lot')
     Product = pool.get('product.product')
@@ -55,15 +65,17 @@ def price_pieces(company, lot_where, at):
         return {}
     stones = _stones(join, where, lot)
     categories, slabs = _rules(company_id)
-    rates = _rates(company_id, at)
+    sell_rates = _rates(company_id, at)
     round_ = Company(company_id).currency.round
     prices = {}
     for (lot_id, gross, stone_weight, fineness, huid, template_id, metal,
             category_id, making_type, making_value, wastage_type,
             wastage_value) in pieces:
-        rate = rates.get((metal, fineness))
+        rate = sell_rates.get((metal, fineness))
         if rate is None or category_id is None:
             continue
+        if rates is not None:
+            rates[lot_id] = rate
         category = categories[category_id]
         if making_type:
             making = Rule(making_type, _decimal(making_value),
@@ -139,6 +151,331 @@ def _rates(company_id, at):
         for metal, fineness, sell_rate, _ in _rows(query)}
 
 
+def purity_rates(company_id, at):
+    "{purity id: sell rate} of the latest rate at `at`"
+    rates = latest_rates(company_id, at)
+    return {purity: _decimal(sell_rate)
+        for purity, _, _, sell_rate in _rows(rates.select(
+                rates.purity, rates.metal, rates.fineness, rates.sell_rate))}
+
+
+def untagged_lines_prices(company, line_where, at):
+    """Return {line id: (rate, Breakdown, unit price)} for the untagged
+    coin and bullion lines that line_where(line, sale, template) selects,
+    priced like ``untagged.SaleLine._untagged_breakdown`` at the latest
+    rates at `at`; lines without a rate are left out."""
+    pool = Pool()
+    Line = pool.get('sale.line')
+    Sale = pool.get('sale.sale')
+    Product = pool.get('product.product')
+    Template = pool.get('product.template')
+    Uom = pool.get('product.uom')
+    Company = pool.get('company.company')
+    from .untagged import untagged_breakdown, unit_price
+    line, sale, product, template = (Line.__table__(), Sale.__table__(),
+        Product.__table__(), Template.__table__())
+    company_id = int(company)
+    rows = _rows(line
+        .join(sale, condition=line.sale == sale.id)
+        .join(product, condition=line.product == product.id)
+        .join(template, condition=product.template == template.id)
+        .select(line.id, line.quantity, line.unit, template.id,
+            template.jewel_purity,
+            where=(sale.company == company_id)
+            & untagged_line(line, template)
+            & line_where(line, sale, template)))
+    if not rows:
+        return {}
+    rates = purity_rates(company_id, at)
+    templates = {t.id: t for t in Template.browse({r[3] for r in rows})}
+    uoms = {u.id: u for u in Uom.browse({r[2] for r in rows})}
+    round_ = Company(company_id).currency.round
+    prices = {}
+    for line_id, quantity, unit, template_id, purity in rows:
+        rate = rates.get(purity)
+        if rate is None:
+            continue
+        template = templates[template_id]
+        weight = Decimal(str(Uom.compute_qty(uoms[unit], quantity,
+                    template.default_uom, round=False)))
+        breakdown = untagged_breakdown(template, weight, rate, round_)
+        prices[line_id] = (
+            rate, breakdown, unit_price(breakdown.untaxed, quantity))
+    return prices
+
+
+def untagged_line(line, template):
+    "A line of an untagged design priced by weight"
+    return ((line.piece == Null) & (line.type == 'line')
+        & (template.jewel_untagged == Literal(True))
+        & (template.jewel_metal != Null) & (line.quantity > 0))
+
+
+def latest_rates(company_id, at):
+    """Query of (purity, metal, fineness, sell_rate): the rate of each
+    purity of the company in force at `at`; of two rates at the same time
+    the last entered wins, as in ``MetalRate.latest``"""
+    pool = Pool()
+    Rate = pool.get('jewel.metal_rate')
+    rate, same, last = Rate.__table__(), Rate.__table__(), Rate.__table__()
+    purity = pool.get('jewel.purity').__table__()
+    dates = last.select(last.purity, Max(last.date).as_('date'),
+        where=(last.company == company_id) & (last.date <= at),
+        group_by=[last.purity])
+    ids = same.join(dates, condition=(same.purity == dates.purity)
+        & (same.date == dates.date)).select(Max(same.id).as_('id'),
+        where=same.company == company_id, group_by=[same.purity])
+    return rate.join(ids, condition=rate.id == ids.id).join(
+        purity, condition=purity.id == rate.purity).select(
+            rate.purity.as_('purity'), purity.metal.as_('metal'),
+            purity.fineness.as_('fineness'),
+            rate.sell_rate.as_('sell_rate'))
+
+
+def use_sql():
+    "Price in SQL on PostgreSQL (exact NUMERIC arithmetic)"
+    return backend.name == 'postgresql'
+
+
+BREAKDOWN_COLUMNS = ['metal_value', 'wastage', 'making', 'making_discount',
+    'stones', 'hallmark']
+INPUT_COLUMNS = ['id', 'net', 'rate', 'making_type', 'making_value',
+    'wastage_type', 'wastage_value', 'stones', 'hallmark', 'discount',
+    'units']
+
+
+class PricingSQL:
+    """``pricing.piece_price`` written as SQL over a query of its inputs
+    (INPUT_COLUMNS): each part rounded half-even to the currency's
+    rounding like ``Currency.round``, parts added as in ``Breakdown``"""
+
+    def __init__(self, currency):
+        self.factor = currency.rounding
+
+    def round(self, amount, factor=None):
+        "Round half-even to factor (the currency's rounding by default)"
+        factor = factor or self.factor
+        if not factor:
+            return amount
+        inverse = 1 / factor
+        if inverse == inverse.to_integral_value():
+            scaled = amount * Literal(int(inverse))
+        else:
+            scaled = amount / Literal(factor)
+        floor = Floor(scaled)
+        rest = scaled - floor
+        half = Literal(Decimal('0.5'))
+        return Case(
+            (rest > half, floor + Literal(1)),
+            (rest < half, floor),
+            else_=floor + Abs(Mod(floor, Literal(2)))) * Literal(factor)
+
+    def priced(self, inputs):
+        """Query of id, rate, the breakdown (BREAKDOWN_COLUMNS, each
+        multiplied by units and rounded again, as for coins) and untaxed"""
+        round_ = self.round
+        percent = Literal(Decimal('0.01'))
+
+        def columns(query):
+            return [Column(query, c).as_(c) for c in INPUT_COLUMNS]
+        a = _fenced(inputs)
+        metal = _fenced(a.select(*columns(a),
+            round_(a.net * a.rate).as_('metal_value')))
+        b = metal
+        wastage = Case(
+            (b.wastage_type == 'percent_weight',
+                round_(b.net * b.wastage_value * percent * b.rate)),
+            (Coalesce(b.wastage_type, '') != '',
+                round_(b.metal_value * b.wastage_value * percent)),
+            else_=Literal(0))
+        making = Case(
+            (b.making_type == 'per_gram', round_(b.net * b.making_value)),
+            (b.making_type == 'percent',
+                round_(b.metal_value * b.making_value * percent)),
+            else_=round_(b.making_value))
+        parts = _fenced(b.select(*columns(b), b.metal_value,
+            wastage.as_('wastage'), making.as_('making')))
+        c = parts
+        discounted = _fenced(c.select(*columns(c), c.metal_value,
+            c.wastage, c.making, round_(
+                c.making * Coalesce(c.discount, 0) * percent
+                ).as_('making_discount')))
+        d = discounted
+
+        def times(name):
+            "a part of `units` identical items"
+            column = Column(d, name)
+            return Case((d.units == Literal(1), column),
+                else_=round_(column * d.units)).as_(name)
+        whole = _fenced(
+            d.select(d.id, d.rate, *map(times, BREAKDOWN_COLUMNS)))
+        e = whole
+        untaxed = (e.metal_value + e.wastage + e.making - e.making_discount
+            + e.stones + e.hallmark)
+        return e.select(e.id, e.rate,
+            *[Column(e, c) for c in BREAKDOWN_COLUMNS],
+            untaxed.as_('untaxed'))
+
+    @staticmethod
+    def piece_inputs(company_id, at, source):
+        """Query of INPUT_COLUMNS of pieces: source(lot) gives (from item
+        joining lot, row id, making discount, where); pieces without a
+        rate for their fineness are left out, as in ``price_pieces``"""
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        Slab = pool.get('jewel.making_slab')
+        Stone_ = pool.get('jewel.piece.stone')
+        lot = Lot.__table__()
+        product = pool.get('product.product').__table__()
+        template = pool.get('product.template').__table__()
+        category = pool.get('jewel.jewellery_category').__table__()
+        stone, stone_lot = Stone_.__table__(), Lot.__table__()
+        rates = latest_rates(company_id, at)
+        from_, row_id, discount, where = source(lot)
+        net = lot.gross_weight - Coalesce(lot.stone_weight, 0)
+        self_ = PricingSQL(Pool().get('company.company')(
+                company_id).currency)
+        stones = stone.join(stone_lot,
+            condition=stone_lot.id == stone.piece).select(
+                stone.piece.as_('piece'),
+                Sum(self_.round(Case(
+                            (stone.price_type == 'per_carat',
+                                stone.carat * stone.price),
+                            else_=stone.price))).as_('amount'),
+                where=stone_lot.company == company_id,
+                group_by=[stone.piece])
+        making_type, making_value = _rule(template, category, net,
+            Slab.__table__(), Slab.__table__())
+        own_wastage = Coalesce(template.wastage_type, '') != ''
+        query = (from_
+            .join(product, condition=lot.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .join(category, condition=category.id == template.jewel_category)
+            .join(rates, condition=(rates.metal == template.jewel_metal)
+                & (rates.fineness == lot.fineness))
+            .join(stones, 'LEFT', condition=stones.piece == lot.id))
+        return query.select(
+            row_id.as_('id'),
+            net.as_('net'),
+            rates.sell_rate.as_('rate'),
+            making_type.as_('making_type'),
+            making_value.as_('making_value'),
+            Case((own_wastage, template.wastage_type),
+                else_=category.wastage_type).as_('wastage_type'),
+            Case((own_wastage, template.wastage_value),
+                else_=category.wastage_value).as_('wastage_value'),
+            Coalesce(stones.amount, 0).as_('stones'),
+            Case(((lot.huid != Null) & (lot.huid != ''),
+                    self_.round(category.hallmark_charge)),
+                else_=Literal(0)).as_('hallmark'),
+            discount.as_('discount'),
+            Literal(1).as_('units'),
+            where=(lot.company == company_id)
+            & (template.jewel_metal != Null) & where)
+
+    @staticmethod
+    def untagged_inputs(company_id, at, where):
+        """Query of INPUT_COLUMNS of the untagged lines (in their design's
+        unit) that where(line, sale, template) selects"""
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Slab = pool.get('jewel.making_slab')
+        line = pool.get('sale.line').__table__()
+        sale = pool.get('sale.sale').__table__()
+        product = pool.get('product.product').__table__()
+        template = pool.get('product.template').__table__()
+        category = pool.get('jewel.jewellery_category').__table__()
+        uom = pool.get('product.uom').__table__()
+        rates = latest_rates(company_id, at)
+        weight = ModelData.get_id('product', 'uom_cat_weight')
+        by_weight = uom.category == weight
+        # Decimal(str(quantity)) of the float, as the line does
+        quantity = Cast(Cast(line.quantity, 'TEXT'), 'NUMERIC')
+        net = Case((by_weight, quantity), else_=template.jewel_unit_weight)
+        making_type, making_value = _rule(template, category, net,
+            Slab.__table__(), Slab.__table__())
+        own_wastage = Coalesce(template.wastage_type, '') != ''
+        query = (line
+            .join(sale, condition=line.sale == sale.id)
+            .join(product, condition=line.product == product.id)
+            .join(template, condition=product.template == template.id)
+            .join(uom, condition=uom.id == template.default_uom)
+            .join(category, condition=category.id == template.jewel_category)
+            .join(rates, condition=rates.purity == template.jewel_purity))
+        return query.select(
+            line.id.as_('id'),
+            net.as_('net'),
+            rates.sell_rate.as_('rate'),
+            making_type.as_('making_type'),
+            making_value.as_('making_value'),
+            Case((own_wastage, template.wastage_type),
+                else_=category.wastage_type).as_('wastage_type'),
+            Case((own_wastage, template.wastage_value),
+                else_=category.wastage_value).as_('wastage_value'),
+            Literal(0).as_('stones'),
+            Literal(0).as_('hallmark'),
+            Literal(0).as_('discount'),
+            Case((by_weight, Literal(1)), else_=quantity).as_('units'),
+            where=(sale.company == company_id)
+            & untagged_line(line, template)
+            & (line.unit == template.default_uom)
+            & where(line, sale, template))
+
+
+def _fenced(query):
+    """The query, kept by PostgreSQL as a subquery of its own (a LIMIT
+    stops the planner from pulling it up): its columns are computed once
+    a row instead of being copied into every expression that uses them,
+    as each rounding uses its amount several times"""
+    query.limit = 2 ** 62
+    return query
+
+
+def _rule(template, category, net, template_slab, category_slab):
+    """(type, value) of the making rule at net weight: the design's rule
+    with its slabs, else the category's with its slabs; the highest slab
+    reached wins, as ``pricing.Rule.value_for``"""
+    def slab(table, owner):
+        return table.select(table.value,
+            where=owner & (table.from_weight <= net),
+            order_by=[table.from_weight.desc, table.value.desc], limit=1)
+    own = Coalesce(template.making_type, '') != ''
+    making_type = Case((own, template.making_type),
+        else_=category.making_type)
+    value = Case(
+        (own, Coalesce(slab(template_slab,
+                    template_slab.template == template.id),
+                template.making_value)),
+        else_=Coalesce(slab(category_slab,
+                (category_slab.category == category.id)
+                & (category_slab.template == Null)),
+            category.making_value))
+    return making_type, value
+
+
+def update_from(Model, priced, assignments, table=None):
+    """UPDATE Model's table from the priced query (one statement);
+    assignments: {column: expression of priced}; return the row count"""
+    transaction = Transaction()
+    if table is None:
+        table = Model.__table__()
+    cursor = transaction.connection.cursor()
+    columns = [Column(table, name) for name in assignments]
+    cursor.execute(*table.update(columns, list(assignments.values()),
+            from_=[priced], where=table.id == priced.id))
+    count = cursor.rowcount
+    _clear_cache(Model)
+    return count
+
+
+def _clear_cache(Model):
+    transaction = Transaction()
+    transaction.counter += 1
+    for cache in transaction.cache.values():
+        if Model.__name__ in cache:
+            cache[Model.__name__].clear()
+
+
 def write_column(Model, column, values, extra=None):
     """Set column to values[id] for each id in one statement (two on
     SQLite), bypassing the ORM as the bulk repricing must"""
@@ -165,8 +502,5 @@ def write_column(Model, column, values, extra=None):
         cursor.executemany(
             f'UPDATE "{table._name}" SET {assignments} WHERE id = ?',
             [(amount, *extra.values(), i) for i, amount in zip(ids, amounts)])
-    transaction.counter += 1
-    for cache in transaction.cache.values():
-        if Model.__name__ in cache:
-            cache[Model.__name__].clear()
+    _clear_cache(Model)
 

@@ -4,7 +4,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from sql import Null
+from sql import Cast, Column, Literal, Null
+from sql.conditionals import Coalesce
 
 from trytond.exceptions import UserError, UserWarning
 from trytond.i18n import gettext
@@ -15,8 +16,11 @@ from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .bulk import price_pieces, write_column
+from .bulk import (
+    BREAKDOWN_COLUMNS, PricingSQL, price_pieces, untagged_lines_prices,
+    update_from, use_sql, write_column)
 from .roles import is_business_admin, is_store_manager
+from .untagged import PRICE_DIGITS
 
 OPEN_STATES = ('draft', 'quotation')
 SOLD_STATES = ('confirmed', 'processing', 'done')
@@ -46,34 +50,26 @@ class Sale(metaclass=PoolMeta):
 
     @classmethod
     def reprice_open(cls, sales=None, at=None):
-        """Reprice the piece lines of the open quotations (all of the
-        company when sales is None) at the latest rates at `at`, in a few
-        set-based statements; confirmed sales keep their frozen prices.
-        Return the number of lines repriced."""
+        """Reprice the lines of the open quotations (all of the company
+        when sales is None) at the latest rates at `at`: the piece lines
+        and the coin and bullion lines, set-based; confirmed sales keep
+        their frozen prices.  Return the number of lines repriced."""
         pool = Pool()
         Line = pool.get('sale.line')
         company = Transaction().context.get('company')
         if sales is not None and not sales:
             return 0
         at = at or dt.datetime.now()
-        sale, line = cls.__table__(), Line.__table__()
-        condition = (line.piece != Null) & sale.state.in_(OPEN_STATES) & (
-            sale.company == company)
-        if sales is not None:
-            condition &= sale.id.in_([s.id for s in sales])
-        open_lines = line.join(sale, condition=line.sale == sale.id).select(
-            line.id, line.piece, line.making_discount, where=condition)
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*open_lines)
-        rows = cursor.fetchall()
-        if not rows:
-            return 0
-        open_pieces = line.join(sale, condition=line.sale == sale.id).select(
-            line.piece, where=condition)
-        prices = price_pieces(company, lambda lot, _: lot.id.in_(
-                open_pieces), at)
-        return Line.write_prices(rows, prices)
+        sale_ids = [s.id for s in sales] if sales is not None else None
 
+        def open_sale(sale):
+            condition = sale.state.in_(OPEN_STATES) & (
+                sale.company == company)
+            if sale_ids is not None:
+                condition &= sale.id.in_(sale_ids)
+            return condition
+        return (Line.reprice_piece_lines(company, open_sale, at)
+            + Line.reprice_untagged_lines(company, open_sale, at))
 
     @classmethod
     def quote(cls, sales):
@@ -225,27 +221,102 @@ class SaleLine(metaclass=PoolMeta):
         self.hallmark_amount = breakdown.hallmark
 
     @classmethod
-    def write_prices(cls, rows, prices):
-        "Write the bulk prices of pieces onto (line, piece, discount) rows"
+    def reprice_piece_lines(cls, company, open_sale, at):
+        """Reprice the piece lines of the sales open_sale(sale table)
+        selects, keeping each line's making discount"""
         pool = Pool()
+        Sale = pool.get('sale.sale')
         Company = pool.get('company.company')
-        currency = Company(Transaction().context.get('company')).currency
-        unit_prices = {}
-        columns = {name: {} for name in BREAKDOWN}
+        line, sale = cls.__table__(), Sale.__table__()
+        if use_sql():
+            def source(lot):
+                from_ = line.join(sale, condition=line.sale == sale.id
+                    ).join(lot, condition=lot.id == line.piece)
+                return (from_, line.id, Coalesce(line.making_discount, 0),
+                    open_sale(sale))
+            pricing = PricingSQL(Company(company).currency)
+            priced = pricing.priced(
+                PricingSQL.piece_inputs(company, at, source))
+            return update_from(cls, priced, {
+                    'unit_price': priced.untaxed,
+                    'priced_at': Literal(at),
+                    'metal_rate': priced.rate,
+                    **{column: Column(priced, name)
+                        for column, name in zip(BREAKDOWN,
+                            BREAKDOWN_COLUMNS)},
+                    })
+        condition = (line.piece != Null) & open_sale(sale)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*line.join(sale, condition=line.sale == sale.id
+                ).select(line.id, line.piece, line.making_discount,
+                where=condition))
+        rows = cursor.fetchall()
+        if not rows:
+            return 0
+        open_pieces = line.join(sale, condition=line.sale == sale.id).select(
+            line.piece, where=condition)
+        rates = {}
+        prices = price_pieces(company, lambda lot, _: lot.id.in_(
+                open_pieces), at, rates=rates)
+        currency = Company(company).currency
+        lines = {}
         for line_id, piece_id, discount in rows:
             breakdown = prices.get(piece_id)
             if not breakdown:
                 continue
             if discount:
                 breakdown = _discounted(breakdown, discount, currency)
-            unit_prices[line_id] = breakdown.untaxed
+            lines[line_id] = (rates[piece_id], breakdown, breakdown.untaxed)
+        return cls.write_prices(lines, at)
+
+    @classmethod
+    def reprice_untagged_lines(cls, company, open_sale, at):
+        """Reprice the coin and bullion lines of the sales open_sale(sale
+        table) selects, as ``_untagged_breakdown`` prices them"""
+        pool = Pool()
+        Company = pool.get('company.company')
+        count = 0
+        if use_sql():
+            pricing = PricingSQL(Company(company).currency)
+            priced = pricing.priced(PricingSQL.untagged_inputs(company, at,
+                    lambda line, sale, template: open_sale(sale)))
+            table = cls.__table__()
+            quantity = Cast(Cast(table.quantity, 'TEXT'), 'NUMERIC')
+            count = update_from(cls, priced, {
+                    'unit_price': pricing.round(priced.untaxed / quantity,
+                        PRICE_DIGITS),
+                    'priced_at': Literal(at),
+                    'metal_rate': priced.rate,
+                    **{column: Column(priced, name)
+                        for column, name in zip(BREAKDOWN,
+                            BREAKDOWN_COLUMNS)},
+                    }, table=table)
+            # lines in another unit than their design's are priced below
+
+            def where(line, sale, template):
+                return open_sale(sale) & (line.unit != template.default_uom)
+        else:
+            def where(line, sale, template):
+                return open_sale(sale)
+        return count + cls.write_prices(
+            untagged_lines_prices(company, where, at), at)
+
+    @classmethod
+    def write_prices(cls, lines, at):
+        """Write {line id: (rate, Breakdown, unit price)} onto the lines,
+        a column at a time"""
+        columns = {name: {} for name in BREAKDOWN}
+        unit_prices, rates = {}, {}
+        for line_id, (rate, breakdown, unit_price) in lines.items():
+            unit_prices[line_id] = unit_price
+            rates[line_id] = rate
             for name, value in zip(BREAKDOWN, [
                         breakdown.metal_value, breakdown.wastage,
                         breakdown.making, breakdown.making_discount,
                         breakdown.stones, breakdown.hallmark]):
                 columns[name][line_id] = value
-        now = dt.datetime.now()
-        write_column(cls, 'unit_price', unit_prices, {'priced_at': now})
+        write_column(cls, 'unit_price', unit_prices, {'priced_at': at})
+        write_column(cls, 'metal_rate', rates)
         for name, values in columns.items():
             write_column(cls, name, values)
         return len(unit_prices)

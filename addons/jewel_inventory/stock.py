@@ -239,9 +239,24 @@ class Lot(TenantMixin, ShowroomScoped, metaclass=PoolMeta):
     def reprice_tags(cls, company=None, at=None):
         """Set the tag price of every piece in stock of the company from
         the latest rates at `at`, set-based; return how many were priced"""
-        from .bulk import price_pieces, write_column
-        company = company or Transaction().context.get('company')
+        from sql import Literal
+        from .bulk import (
+            PricingSQL, price_pieces, update_from, use_sql, write_column)
+        pool = Pool()
+        Company = pool.get('company.company')
+        company = int(company or Transaction().context.get('company'))
         at = at or dt.datetime.now()
+        if use_sql():
+            def source(lot):
+                return (lot, lot.id, Literal(0),
+                    lot.piece_state == 'available')
+            pricing = PricingSQL(Company(company).currency)
+            priced = pricing.priced(
+                PricingSQL.piece_inputs(company, at, source))
+            return update_from(cls, priced, {
+                    'sale_price': priced.untaxed,
+                    'priced_at': Literal(at),
+                    })
         prices = price_pieces(company,
             lambda lot, _: lot.piece_state == 'available', at)
         write_column(cls, 'sale_price',

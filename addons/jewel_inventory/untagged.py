@@ -97,20 +97,33 @@ class SaleLine(metaclass=PoolMeta):
         rate = MetalRate.latest(template.jewel_purity, now, company)
         quantity = Decimal(str(Uom.compute_qty(self.unit, self.quantity,
                     template.default_uom, round=False)))
-        if template.jewel_sold_by_weight():
-            weight, units = quantity, Decimal(1)
-        else:
-            weight, units = template.jewel_unit_weight, quantity
-        inputs = PriceInputs(net_weight=weight, rate=rate.sell_rate,
-            making=template.making_rule, wastage=template.wastage_rule)
-        breakdown = piece_price(inputs, round_=company.currency.round)
-        if units != 1:
-            breakdown = _times(breakdown, units, company.currency.round)
+        breakdown = untagged_breakdown(template, quantity, rate.sell_rate,
+            company.currency.round)
         self.metal_rate = rate.sell_rate
         self.set_breakdown(breakdown)
         self.priced_at = now
-        return (breakdown.untaxed / Decimal(str(self.quantity))).quantize(
-            PRICE_DIGITS)
+        return unit_price(breakdown.untaxed, self.quantity)
+
+
+def untagged_breakdown(template, quantity, rate, round_):
+    """The breakdown of a line of `quantity` (in the design's unit) of an
+    untagged design at `rate`: bullion priced on its weight, a coin on its
+    unit weight and multiplied by the number of coins"""
+    if template.jewel_sold_by_weight():
+        weight, units = quantity, Decimal(1)
+    else:
+        weight, units = template.jewel_unit_weight, quantity
+    inputs = PriceInputs(net_weight=weight, rate=rate,
+        making=template.making_rule, wastage=template.wastage_rule)
+    breakdown = piece_price(inputs, round_=round_)
+    if units != 1:
+        breakdown = _times(breakdown, units, round_)
+    return breakdown
+
+
+def unit_price(untaxed, quantity):
+    "The line's unit price of its untaxed amount"
+    return (untaxed / Decimal(str(quantity))).quantize(PRICE_DIGITS)
 
 
 def _times(breakdown, units, round_):
