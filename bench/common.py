@@ -26,7 +26,13 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# this tree's modules first, in this process and in the launcher's: the
+# venv's editable install may point at another worktree's addons/
+TREE_PATH = [str(ROOT / 'addons'), str(ROOT)]
+sys.path[:0] = TREE_PATH
+os.environ['PYTHONPATH'] = os.pathsep.join(
+    TREE_PATH + [p for p in os.environ.get('PYTHONPATH', '').split(
+            os.pathsep) if p and p not in TREE_PATH])
 
 PG_URI = os.environ.get('JEWEL_BENCH_PG',
     'postgresql://postgres@127.0.0.1:5432/')
