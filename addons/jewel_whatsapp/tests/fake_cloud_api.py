@@ -180,6 +180,12 @@ class FakeCloudAPI:
             best = max(best, end - start + 1)
         return best
 
+    def per_second(self):
+        "Messages accepted in each second from the first one"
+        times = sorted(t for t, _ in self.accepted_at)
+        counts = collections.Counter(int(t - times[0]) for t in times)
+        return [counts[s] for s in range(max(counts) + 1)] if times else []
+
     # --- behaviour ---------------------------------------------------------
 
     def _fault(self, body):
@@ -282,6 +288,9 @@ class FakeCloudAPI:
 class _Handler(BaseHTTPRequestHandler):
     fake = None
     protocol_version = 'HTTP/1.1'
+    # An answer's headers and body leave at once (TCP_NODELAY): a client
+    # keeping its connection alive is not held by the delayed ACK (~40 ms)
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):
         pass
@@ -450,6 +459,8 @@ def main():
                         'max_in_second': api.max_in_window(1.0),
                         'first': times[0] if times else None,
                         'last': times[-1] if times else None,
+                        'per_second': api.per_second(),
+                        'cpu': time.process_time(),
                         }), flush=True)
         elif command == 'reset':
             api.reset()
