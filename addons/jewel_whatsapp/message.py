@@ -669,7 +669,8 @@ class Message(TenantMixin, ModelSQL, ModelView):
                 cursor.execute(*table.update(
                         [table.status, table.attempts, table.last_attempt_at,
                             table.write_uid, table.write_date],
-                        ['sending', table.attempts + 1, now, claim.user,
+                        ['sending', table.attempts + 1,
+                            cls.last_attempt_at.sql_format(now), claim.user,
                             CurrentTimestamp()],
                         where=table.id.in_(sending)
                         & (table.status == 'queued')))
@@ -824,7 +825,7 @@ class Message(TenantMixin, ModelSQL, ModelView):
                         table.status, table.write_uid, table.write_date],
                     [Case(*((table.id == o['id'], o['wamid'])
                                 for o in chunk)),
-                        now, False,
+                        cls.sent_at.sql_format(now), False,
                         Case((table.status.in_(before_sent), 'sent'),
                             else_=table.status),
                         transaction.user, CurrentTimestamp()],
