@@ -19,7 +19,6 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-
 from sql import Cast, Literal, Null
 from sql.aggregate import Max
 from sql.conditionals import Case
@@ -67,7 +66,8 @@ TYPES = [
     ('other', "Other"),
     ]
 SERVICE_WINDOW = dt.timedelta(hours=24)
-# Tries sending the same batch concurrently stay under the account's pace
+# Threads posting messages, shared by the tasks of a process; the pace per
+# phone number (client.Throttle) keeps them under the account's rate
 SEND_THREADS = 16
 BATCH_SIZE = 100
 # A message claimed that long ago without an answer is failed, not resent
