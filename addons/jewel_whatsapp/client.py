@@ -110,7 +110,8 @@ class Throttle:
 
     Two rules, both per key:
 
-    - calls start at least 1 / (rate * margin) apart (an even pace);
+    - calls start 1 / (rate * margin) apart (an even pace, which makes up
+      for at most `catch_up` seconds of calls missed in a stall);
     - a call starts only when fewer than `rate` calls are in flight or
       ended less than a second ago.  The receiver accepts a call between
       its start and its end, so for any window of one second at the
@@ -128,6 +129,8 @@ class Throttle:
     # The even pace, a little under the limit so that the second rule
     # (which waits) rarely has to
     margin = 0.99
+    # At most that many seconds of missed calls are made up for
+    catch_up = 0.05
 
     @classmethod
     @contextlib.contextmanager
@@ -149,7 +152,9 @@ class Throttle:
         interval = 1.0 / (rate * cls.margin)
         with cls._lock:
             now = time.monotonic()
-            slot = max(cls._next.get(key, now), now)
+            # slots missed by a short stall (threads late, answers slow)
+            # are taken back; the second rule still caps every second
+            slot = max(cls._next.get(key, now), now - cls.catch_up)
             cls._next[key] = slot + interval
         delay = slot - time.monotonic()
         if delay > 0:

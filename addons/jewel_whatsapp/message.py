@@ -69,7 +69,7 @@ SERVICE_WINDOW = dt.timedelta(hours=24)
 # Threads posting messages, shared by the tasks of a process; the pace per
 # phone number (client.Throttle) keeps them under the account's rate
 SEND_THREADS = 16
-BATCH_SIZE = 100
+BATCH_SIZE = 200
 # A message claimed that long ago without an answer is failed, not resent
 UNCONFIRMED_AFTER = dt.timedelta(minutes=15)
 
