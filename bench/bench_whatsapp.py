@@ -2,7 +2,8 @@
 against the fake Cloud API (its own process, 127.0.0.1), through the real
 outbox: the campaign queues the messages (set-based), queue tasks run by 4
 threads in-process (as trytond-worker would) claim a batch, post it and
-record it.
+record it; that process freezes its heap once the pool is loaded
+(gc.freeze(), as a dedicated sending worker should).
 
 Figures: queueing time of the campaign; achieved rate (first to last
 message accepted by the API), the most messages the API received in any
