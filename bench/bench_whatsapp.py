@@ -1,20 +1,25 @@
 """WhatsApp campaign to 50,000 recipients at a configured 1,000 messages/s
 against the fake Cloud API (its own process, 127.0.0.1), through the real
-outbox: the campaign queues the messages, queue tasks run by 4 threads
-in-process (as trytond-worker would) claim, post and record them.
+outbox: the campaign queues the messages (set-based), queue tasks run by 4
+threads in-process (as trytond-worker would) claim a batch, post it and
+record it; that process freezes its heap once the pool is loaded
+(gc.freeze(), as a dedicated sending worker should).
 
-Figures: achieved rate (first to last message accepted by the API), the
-most messages the API received in any second, lost and doubled messages.
+Figures: queueing time of the campaign; achieved rate (first to last
+message accepted by the API), the most messages the API received in any
+second (sliding window), lost and doubled messages; CPU per message of the
+outbox process and of the fake API.
 Baseline, same run: the rate at which plain requests reach the fake API
-with the same 8 connections and no database (the ceiling).
-Target (issue 8): within 5% of 1,000/s, never above it, 0 lost, 0 doubled.
-make bench installs this tree first; run by hand, put its addons/ first on
-PYTHONPATH:
+with 8 kept-alive connections and no database (the ceiling).
+Target (issue 8): within 5% of 1,000/s (>= 950/s), never above it, 0 lost,
+0 doubled.  make bench installs this tree first; run by hand, put its
+addons/ first on PYTHONPATH:
 
     python bench/bench_whatsapp.py [--recipients N] [--rate R]
 
 (a loaded machine may run it at a reduced scale: the figures say which).
 """
+import gc
 import json
 import subprocess
 import sys
@@ -90,6 +95,10 @@ def add_recipients(database, company, recipients):
             "create_uid, "
             "create_date) SELECT id, %s, 1, now() FROM party_party "
             "WHERE code LIKE 'WAB%%'", (tag,))
+        # as a live database's statistics would be (autovacuum)
+        for table in ['party_party', 'party_contact_mechanism',
+                'jewel_customer_consent', '"party_party-party_category"']:
+            connection.execute(f'ANALYZE {table}')
     return tag
 
 
@@ -133,6 +142,10 @@ def run(recipients=RECIPIENTS, rate=RATE):
         pool = Pool(name)
         with Transaction().start(name, 0, readonly=True):
             pool.init()
+        # A sending worker's tuning: the loaded pool (models, fields) leaves
+        # the cyclic collector's scans, whose full passes over it otherwise
+        # hold the GIL ~170 ms every few seconds (about 5% of the rate)
+        gc.freeze()
         with Transaction().start(name, 1) as transaction:
             User = pool.get('res.user')
             User.write([User(1)], {'company': company})
@@ -174,43 +187,57 @@ def run(recipients=RECIPIENTS, rate=RATE):
                     tasks.extend(Transaction().tasks)
                 Transaction().tasks.clear()
         threads = [threading.Thread(target=worker) for _ in range(WORKERS)]
+        server_cpu = fake.command('stats')['cpu']
+        cpu = time.process_time()
         sending = time.monotonic()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.monotonic() - sending
+        cpu = time.process_time() - cpu
         stats = fake.command('stats')
-        with Transaction().start(name, 0, readonly=True):
-            Message = pool.get('jewel.whatsapp.message')
-            statuses = {}
-            for message in Message.search_read(
-                    [('campaign', '=', campaign_id)], fields_names=['status']):
-                statuses[message['status']] = statuses.get(
-                    message['status'], 0) + 1
+        server_cpu = stats['cpu'] - server_cpu
+        with common.connect(name) as connection:
+            statuses = dict(connection.execute(
+                    "SELECT status, count(*) FROM jewel_whatsapp_message "
+                    "WHERE campaign = %s GROUP BY status",
+                    (campaign_id,)).fetchall())
     finally:
         fake.stop()
     sent = statuses.get('sent', 0)
+    # a message never sent: missing, or left queued or sending
     lost = recipients - sum(statuses.values()) + statuses.get('queued', 0) \
         + statuses.get('sending', 0)
     span = (stats['last'] - stats['first']) if stats['first'] else 0
     achieved = (stats['accepted'] - 1) / span if span else 0
+    seconds = stats['per_second'][1:-1] or stats['per_second']
     scale = '' if (recipients, rate) == (RECIPIENTS, RATE) else (
         f" (REDUCED SCALE: target is {RECIPIENTS:,} at {RATE:,}/s)")
     common.say(f"WhatsApp campaign: {recipients:,} recipients at "
         f"{rate:,}/s configured{scale}: {achieved:,.0f} messages/s achieved "
         f"({achieved / rate:.1%} of the limit), at most "
         f"{stats['max_in_second']:,} in any second, sent {sent:,}, "
-        f"lost {lost}, doubled {stats['doubled']}; outbox {elapsed:.1f} s")
+        f"lost {lost}, doubled {stats['doubled']}; queueing {queued:.1f} s, "
+        f"outbox {elapsed:.1f} s")
+    if seconds:
+        common.say(f"  whole seconds: min {min(seconds):,}, median "
+            f"{sorted(seconds)[len(seconds) // 2]:,}, max {max(seconds):,}"
+            f"; CPU per message: outbox {cpu / max(sent, 1) * 1000:.2f} ms, "
+            f"fake API {server_cpu / max(sent, 1) * 1000:.2f} ms")
     common.say(f"  baseline: plain requests reach the fake API at "
         f"{ceiling:,.0f}/s; achieved/ceiling {achieved / ceiling:.2f}")
-    met = (0.95 * rate <= achieved <= rate
-        and stats['max_in_second'] <= rate
-        and lost == 0 and stats['doubled'] == 0 and sent == recipients)
-    if not met:
-        common.say("  TARGET MISSED")
+    missed = []
+    if achieved < 0.95 * rate:
+        missed.append(f"rate {achieved:,.0f}/s < {0.95 * rate:,.0f}/s")
+    if stats['max_in_second'] > rate or achieved > rate:
+        missed.append("above the limit")
+    if lost or stats['doubled'] or sent != recipients:
+        missed.append("lost, doubled or unsent messages")
+    common.say("  target met" if not missed
+        else "  TARGET MISSED: " + ", ".join(missed))
     common.drop_database(name)
-    return met
+    return not missed
 
 
 def main():

@@ -4,9 +4,10 @@
 import ast
 import datetime as dt
 
-from sql import Literal, Null
+from sql import Literal, Null, Window
 from sql.aggregate import Count
 from sql.conditionals import Case
+from sql.functions import RowNumber
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
@@ -186,22 +187,21 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
 
     def _create_messages(self):
         """One queued message per consenting customer with a number,
-        selected and written set-based so a large segment is quick"""
+        selected and written set-based (one INSERT ... SELECT) so a large
+        segment is quick"""
         Message = Pool().get('jewel.whatsapp.message')
         recipients, total, consenting = self._recipients()
-        self.skipped_no_consent = total - consenting
-        self.skipped_no_phone = consenting - len(recipients)
         # None stands for the customer's name: the rest is the same for all
         sample = self.template.render_parameters(_Named(None))
-        Message.queue_templates(self.account, self.template, [
-                (party_id, number,
-                    [name if v is None else v for v in sample])
-                for party_id, number, name in recipients], campaign=self)
+        ids = Message.queue_campaign(self, recipients, sample)
+        self.skipped_no_consent = total - consenting
+        self.skipped_no_phone = consenting - len(ids)
 
     def _recipients(self):
-        """([(party id, E.164 number, name)] of the segment's consenting
-        customers with a WhatsApp or mobile number (WhatsApp first), the
-        size of the segment, the number consenting)"""
+        """(query of the rows (party, name, phone) of the segment's
+        consenting customers with a WhatsApp or mobile number, one per
+        customer, its WhatsApp number first; the size of the segment; the
+        number consenting)"""
         pool = Pool()
         Party = pool.get('party.party')
         Consent = pool.get('jewel.customer.consent')
@@ -221,21 +221,20 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
         cursor.execute(*party.select(Count(party.id),
                 where=party.id.in_(segment) & party.id.in_(agreed)))
         consenting, = cursor.fetchone()
-        cursor.execute(*mechanism.join(party,
-                condition=mechanism.party == party.id
-                ).select(party.id, party.name, mechanism.value_compact,
-                where=party.id.in_(segment) & party.id.in_(agreed)
-                & mechanism.type.in_(['whatsapp', 'mobile'])
-                & (mechanism.active == Literal(True))
-                & (mechanism.value_compact != Null),
-                order_by=[party.id,
-                    Case((mechanism.type == 'whatsapp', 0), else_=1),
-                    mechanism.sequence, mechanism.id]))
-        recipients, seen = [], set()
-        for party_id, name, number in cursor:
-            if party_id not in seen:
-                seen.add(party_id)
-                recipients.append((party_id, number, name))
+        numbers = mechanism.select(mechanism.party,
+            mechanism.value_compact.as_('phone'),
+            RowNumber(window=Window([mechanism.party], order_by=[
+                        Case((mechanism.type == 'whatsapp', 0), else_=1),
+                        mechanism.sequence, mechanism.id])).as_('rank'),
+            where=mechanism.party.in_(segment) & mechanism.party.in_(agreed)
+            & mechanism.type.in_(['whatsapp', 'mobile'])
+            & (mechanism.active == Literal(True))
+            & (mechanism.value_compact != Null))
+        recipients = numbers.join(party,
+            condition=numbers.party == party.id
+            ).select(party.id.as_('party'), party.name.as_('name'),
+            numbers.phone.as_('phone'),
+            where=numbers.rank == 1)
         return recipients, total, consenting
 
     @classmethod

@@ -11,30 +11,35 @@ unconfirmed: a status event carrying the key confirms it, or it fails after
 a while with the reason, but it is never resent automatically.
 """
 import datetime as dt
+import json
 import logging
 import mimetypes
-import uuid
+import os
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-
-from sql import Literal, Null
+from sql import Cast, Literal, Null
 from sql.aggregate import Max
-from sql.functions import CurrentTimestamp
+from sql.conditionals import Case
+from sql.functions import CurrentTimestamp, Function
+from sql.operators import Concat
 
+import trytond.config as config
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
+from trytond.protocols.jsonrpc import JSONDecoder
 from trytond.pyson import Eval
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from jewel_crm import phone
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
-from .client import CloudAPIClient, CloudAPIError, Throttle
+from .client import CloudAPIClient, CloudAPIError, Throttle, new_session
 
 logger = logging.getLogger(__name__)
 
@@ -61,9 +66,10 @@ TYPES = [
     ('other', "Other"),
     ]
 SERVICE_WINDOW = dt.timedelta(hours=24)
-# Tries sending the same batch concurrently stay under the account's pace
-SEND_THREADS = 8
-BATCH_SIZE = 100
+# Threads posting messages, shared by the tasks of a process; the pace per
+# phone number (client.Throttle) keeps them under the account's rate
+SEND_THREADS = 16
+BATCH_SIZE = 200
 # A message claimed that long ago without an answer is failed, not resent
 UNCONFIRMED_AFTER = dt.timedelta(minutes=15)
 
@@ -143,6 +149,21 @@ class Conversation(TenantMixin, ModelSQL, ModelView):
                     where=table.party.in_(list(sub_ids))))
             result.update(cursor)
         return result
+
+    @classmethod
+    def ensure_query(cls, parties, company_id):
+        """Create the missing conversations of parties (a query with a
+        party column, each party once) in one INSERT ... SELECT"""
+        table = cls.__table__()
+        existing = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.insert(
+                [table.party, table.company, table.create_uid,
+                    table.create_date],
+                parties.select(parties.party, Literal(company_id),
+                    Literal(Transaction().user), CurrentTimestamp(),
+                    where=~parties.party.in_(
+                        existing.select(existing.party)))))
 
 
 class Message(TenantMixin, ModelSQL, ModelView):
@@ -503,18 +524,85 @@ class Message(TenantMixin, ModelSQL, ModelView):
                     where=table.idempotency_key.in_(list(chunk))))
             ids.extend(i for i, in cursor)
         ids.sort()
-        cls.enqueue(cls.browse(ids))
+        cls.enqueue(ids)
+        return ids
+
+    @classmethod
+    def queue_campaign(cls, campaign, recipients, values):
+        """Queue the template of campaign to recipients, a query of rows
+        (party, name, phone) with one row per customer, in one INSERT ...
+        SELECT (conversations are made likewise, queue tasks in one
+        go); values are the template's parameter values, None standing for
+        the customer's name.  Return the ids of the messages."""
+        pool = Pool()
+        Conversation = pool.get('jewel.whatsapp.conversation')
+        table = cls.__table__()
+        conversation = Conversation.__table__()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        Conversation.ensure_query(
+            recipients.select(recipients.party), campaign.company.id)
+        # unique: random for the launch, then the customer (once each)
+        key_prefix = uuid.uuid4().hex[:20] + '-'
+        columns = [table.company, table.account, table.conversation,
+            table.party, table.phone, table.direction, table.type,
+            table.template, table.parameters, table.status,
+            table.idempotency_key, table.attempts, table.unconfirmed,
+            table.campaign, table.create_uid, table.create_date]
+        cursor.execute(*table.insert(columns,
+                recipients.join(conversation,
+                    condition=conversation.party == recipients.party
+                    ).select(
+                    Literal(campaign.company.id), Literal(campaign.account.id),
+                    conversation.id, recipients.party, recipients.phone,
+                    Literal('out'), Literal('template'),
+                    Literal(campaign.template.id),
+                    _json_values(values, recipients.name), Literal('queued'),
+                    Concat(key_prefix, Cast(recipients.party, 'VARCHAR')),
+                    Literal(0), Literal(False), Literal(campaign.id),
+                    Literal(transaction.user), CurrentTimestamp())))
+        cursor.execute(*table.select(table.id,
+                where=table.campaign == campaign.id, order_by=[table.id]))
+        ids = [i for i, in cursor]
+        cls.enqueue(ids)
         return ids
 
     @classmethod
     def enqueue(cls, messages, delay=None):
-        "Push the sending of messages to the queue, in batches"
-        context = {'queue_name': 'whatsapp'}
-        if delay:
-            context['queue_scheduled_at'] = delay
-        with Transaction().set_context(**context):
-            for batch in grouped_slice(messages, BATCH_SIZE):
-                cls.__queue__.deliver(list(batch))
+        """Push the sending of messages (or ids) to the 'whatsapp' queue,
+        one task (Message.deliver) per batch, all tasks created at once"""
+        pool = Pool()
+        Queue = pool.get('ir.queue')
+        ids = [int(m) for m in messages]
+        if not ids:
+            return []
+        transaction = Transaction()
+        context = transaction.context.copy()
+        # as ir.queue's caller does: what only concerns the pushing
+        for key in ['queue_name', 'queue_scheduled_at', 'queue_expected_at',
+                'queue_batch', '_check_access', 'language']:
+            context.pop(key, None)
+        scheduled_at = dt.datetime.now() + delay if delay else None
+        with without_check_access():
+            tasks = Queue.create([{
+                        'name': 'whatsapp',
+                        'data': {
+                            'model': cls.__name__,
+                            'method': 'deliver',
+                            'user': transaction.user,
+                            'context': context,
+                            'instances': list(batch),
+                            'args': [],
+                            'kwargs': {},
+                            },
+                        'scheduled_at': scheduled_at,
+                        } for batch in grouped_slice(ids, BATCH_SIZE)])
+        database = transaction.database
+        if database.has_channel():
+            database.notify(transaction.connection, Queue.__name__, '')
+        if not config.getboolean('queue', 'worker', default=False):
+            transaction.tasks.extend(t.id for t in tasks)
+        return tasks
 
     # --- outbox ----------------------------------------------------------
 
@@ -523,7 +611,9 @@ class Message(TenantMixin, ModelSQL, ModelView):
         """Queue task: send the queued messages among messages.
 
         Three steps so that nothing is posted twice: claim and commit,
-        post, record and commit."""
+        post, record and commit.  Claim and record are one UPDATE each for
+        the batch (the record's carrying every wamid), so the database
+        keeps up with the pace of the phone number."""
         claimed = cls._claim_queued([m.id for m in messages])
         if not claimed:
             return
@@ -532,18 +622,39 @@ class Message(TenantMixin, ModelSQL, ModelView):
 
     @classmethod
     def _claim_queued(cls, ids):
-        "Mark the queued messages of ids as sending; return what to post"
+        """Mark the queued messages of ids as sending; return what to post.
+
+        The rows are read with one SELECT of the columns posting needs and
+        claimed with one UPDATE (the batch is locked meanwhile)."""
+        pool = Pool()
+        Account = pool.get('jewel.whatsapp.account')
+        Template = pool.get('jewel.whatsapp.template')
         claims = []
         with cls._locked_transaction(ids) as claim:
-            messages = [m for m in cls.browse(ids)
-                if m.status == 'queued' and m.direction == 'out']
+            table = cls.__table__()
+            cursor = claim.connection.cursor()
+            cursor.execute(*table.select(table.id, table.account,
+                    table.template, table.phone, table.type, table.body,
+                    table.parameters, table.media_id, table.media_name,
+                    table.media_type, table.attempts, table.idempotency_key,
+                    Case((table.media == Null, False), else_=True),
+                    where=table.id.in_(list(ids))
+                    & (table.status == 'queued')
+                    & (table.direction == 'out'),
+                    order_by=[table.id]))
+            rows = cursor.fetchall()
+            accounts = {a.id: a for a in Account.browse(
+                    list({r[1] for r in rows}))}
+            templates = {t.id: t for t in Template.browse(
+                    list({r[2] for r in rows if r[2] is not None}))}
             now = dt.datetime.now()
-            to_write, sending = [], {}
-            for message in messages:
+            invalid, sending = [], []
+            for row in rows:
+                message = _Queued(row, accounts, templates)
                 try:
-                    request = message._posting()
+                    request = cls._posting(message)
                 except ValidationError as error:
-                    to_write.extend(([message], {
+                    invalid.extend(([cls(message.id)], {
                                 'status': 'failed',
                                 'error_code': 'invalid',
                                 'error_reason': error.message,
@@ -551,16 +662,20 @@ class Message(TenantMixin, ModelSQL, ModelView):
                                 'last_attempt_at': now,
                                 }))
                     continue
-                sending.setdefault(message.attempts + 1, []).append(message)
+                sending.append(message.id)
                 claims.append(request)
-            for attempts, claimed in sending.items():
-                to_write.extend((claimed, {
-                            'status': 'sending',
-                            'attempts': attempts,
-                            'last_attempt_at': now,
-                            }))
-            if to_write:
-                cls.write(*to_write)
+            if sending:
+                # the rows are locked: attempts + 1 is what was read
+                cursor.execute(*table.update(
+                        [table.status, table.attempts, table.last_attempt_at,
+                            table.write_uid, table.write_date],
+                        ['sending', table.attempts + 1,
+                            cls.last_attempt_at.sql_format(now), claim.user,
+                            CurrentTimestamp()],
+                        where=table.id.in_(sending)
+                        & (table.status == 'queued')))
+            if invalid:
+                cls.write(*invalid)
             claim.commit()
         return claims
 
@@ -571,32 +686,34 @@ class Message(TenantMixin, ModelSQL, ModelView):
         return Transaction().new_transaction(
             _lock_records={cls._table: list(ids)})
 
-    def _posting(self):
-        "What posting this message needs, read while the row is locked"
-        account = self.account
-        payload = {'to': wa_id(self.phone), 'type': self.type,
-            'biz_opaque_callback_data': self.idempotency_key}
+    @classmethod
+    def _posting(cls, message):
+        """What posting message (a _Queued row) needs, read while its row
+        is locked"""
+        account = message.account
+        payload = {'to': wa_id(message.phone), 'type': message.type,
+            'biz_opaque_callback_data': message.idempotency_key}
         media = None
-        if self.type == 'text':
-            payload['text'] = {'preview_url': False, 'body': self.body}
-        elif self.type == 'template':
+        if message.type == 'text':
+            payload['text'] = {'preview_url': False, 'body': message.body}
+        elif message.type == 'template':
             document = None
-            if self.media or self.media_id:
-                document = {'filename': self.media_name or 'file'}
-                media = self._media_to_upload(document)
-            payload['template'] = self.template.payload(
-                (self.parameters or {}).get('values', []), document)
-        elif self.type in ('document', 'image'):
+            if message.has_media or message.media_id:
+                document = {'filename': message.media_name or 'file'}
+                media = cls._media_to_upload(message, document)
+            payload['template'] = message.template.payload(
+                (message.parameters or {}).get('values', []), document)
+        elif message.type in ('document', 'image'):
             part = {}
-            if self.body:
-                part['caption'] = self.body
-            if self.type == 'document' and self.media_name:
-                part['filename'] = self.media_name
-            media = self._media_to_upload(part)
-            payload[self.type] = part
+            if message.body:
+                part['caption'] = message.body
+            if message.type == 'document' and message.media_name:
+                part['filename'] = message.media_name
+            media = cls._media_to_upload(message, part)
+            payload[message.type] = part
         return {
-            'id': self.id,
-            'attempts': self.attempts + 1,
+            'id': message.id,
+            'attempts': message.attempts + 1,
             'max_attempts': account.max_attempts,
             'client': (account.api_base_url, account.api_version,
                 account.phone_number_id, account.access_token or '',
@@ -607,26 +724,24 @@ class Message(TenantMixin, ModelSQL, ModelView):
             'media': media,
             }
 
-    def _media_to_upload(self, part):
+    @classmethod
+    def _media_to_upload(cls, message, part):
         """Put the media id in part when the file is uploaded already (a
         retry never uploads it again), else return the file to upload"""
-        if self.media_id:
-            part['id'] = self.media_id
+        if message.media_id:
+            part['id'] = message.media_id
             return None
-        return (bytes(self.media), self.media_name or 'file',
-            self.media_type or 'application/octet-stream')
+        return (bytes(cls(message.id).media), message.media_name or 'file',
+            message.media_type or 'application/octet-stream')
 
     @classmethod
     def _post_requests(cls, requests_):
         "Post each request, paced per phone number; return the outcomes"
-        local = threading.local()
 
         def post(request):
             base_url, version, number_id, token, waba = request['client']
-            if not hasattr(local, 'session'):
-                local.session = requests.Session()
             client = CloudAPIClient(base_url, version, number_id, token,
-                business_account_id=waba, session=local.session,
+                business_account_id=waba, session=_session(base_url),
                 read_timeout=request['timeout'])
             outcome = {'id': request['id'], 'attempts': request['attempts'],
                 'max_attempts': request['max_attempts']}
@@ -637,27 +752,31 @@ class Message(TenantMixin, ModelSQL, ModelView):
                     outcome['media_id'] = client.upload_media(
                         content, name, mimetype)
                     _set_media_id(payload, outcome['media_id'])
-                Throttle.wait(number_id, request['rate'])
-                outcome['wamid'] = client.send(payload)
+                with Throttle.call(number_id, request['rate']):
+                    outcome['wamid'] = client.send(payload)
             except CloudAPIError as error:
                 outcome['error'] = error
             return outcome
 
-        threads = min(SEND_THREADS, len(requests_))
-        if threads <= 1:
+        if len(requests_) <= 1:
             return [post(r) for r in requests_]
-        with ThreadPoolExecutor(threads) as executor:
-            return list(executor.map(post, requests_))
+        return list(_senders().map(post, requests_))
 
     @classmethod
     def _record_outcomes(cls, outcomes):
         "Write what the API answered; retry later what may be retried"
         now = dt.datetime.now()
         retry = []
+        accepted = [o for o in outcomes
+            if 'error' not in o and not o.get('media_id')]
+        others = [o for o in outcomes
+            if 'error' in o or o.get('media_id')]
         with cls._locked_transaction([o['id'] for o in outcomes]) as record:
-            by_id = {m.id: m for m in cls.browse([o['id'] for o in outcomes])}
+            if accepted:
+                cls._record_accepted(accepted, now)
+            by_id = {m.id: m for m in cls.browse([o['id'] for o in others])}
             to_write = []
-            for outcome in outcomes:
+            for outcome in others:
                 message = by_id[outcome['id']]
                 values = {}
                 if outcome.get('media_id'):
@@ -689,6 +808,28 @@ class Message(TenantMixin, ModelSQL, ModelView):
                 attempts = max(m.attempts for m in retry)
                 cls.enqueue(retry, delay=cls.backoff(attempts))
             record.commit()
+
+    @classmethod
+    def _record_accepted(cls, outcomes, now):
+        """One UPDATE for the messages the API accepted: their wamid, and
+        sent unless a status event has moved them further already"""
+        table = cls.__table__()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        before_sent = [s for s, r in STATUS_RANK.items()
+            if r < STATUS_RANK['sent']]
+        for chunk in grouped_slice(outcomes, 500):
+            chunk = list(chunk)
+            cursor.execute(*table.update(
+                    [table.wamid, table.sent_at, table.unconfirmed,
+                        table.status, table.write_uid, table.write_date],
+                    [Case(*((table.id == o['id'], o['wamid'])
+                                for o in chunk)),
+                        cls.sent_at.sql_format(now), False,
+                        Case((table.status.in_(before_sent), 'sent'),
+                            else_=table.status),
+                        transaction.user, CurrentTimestamp()],
+                    where=table.id.in_([o['id'] for o in chunk])))
 
     @classmethod
     def fetch_media(cls, messages):
@@ -802,6 +943,85 @@ class Message(TenantMixin, ModelSQL, ModelView):
                     group_by=[table.party]))
             result.update(cursor)
         return result
+
+
+class _Queued:
+    "The columns of a queued message that posting it needs"
+    __slots__ = ('id', 'account', 'template', 'phone', 'type', 'body',
+        'parameters', 'media_id', 'media_name', 'media_type', 'attempts',
+        'idempotency_key', 'has_media')
+
+    def __init__(self, row, accounts, templates):
+        (self.id, account, template, self.phone, self.type, self.body,
+            parameters, self.media_id, self.media_name, self.media_type,
+            self.attempts, self.idempotency_key, self.has_media) = row
+        self.account = accounts[account]
+        self.template = templates.get(template)
+        if isinstance(parameters, str):
+            # stored as text (SQLite), as fields.Dict reads it
+            parameters = json.loads(parameters, object_hook=JSONDecoder())
+        self.parameters = parameters
+        self.has_media = bool(self.has_media)
+
+
+_sending = threading.local()
+_pool_lock = threading.Lock()
+_pool = {}
+
+
+def _senders():
+    """The threads posting messages, shared by the tasks of a process (a
+    forked worker makes its own)"""
+    pid = os.getpid()
+    with _pool_lock:
+        if pid not in _pool:
+            _pool.clear()
+            _pool[pid] = ThreadPoolExecutor(
+                SEND_THREADS, thread_name_prefix='whatsapp-send')
+        return _pool[pid]
+
+
+def _session(base_url):
+    """The requests session of this thread for base_url: kept between
+    batches, its connections stay alive (no TCP and TLS handshake per
+    message)"""
+    sessions = getattr(_sending, 'sessions', None)
+    if sessions is None:
+        sessions = _sending.sessions = {}
+    if base_url not in sessions:
+        sessions[base_url] = new_session(base_url)
+    return sessions[base_url]
+
+
+def _json_values(values, name):
+    """SQL of the parameters {"values": [...]} of a message, name (a
+    column) standing for the None among values"""
+    items = [name if v is None else Cast(Literal(str(v)), 'VARCHAR')
+        for v in values]
+    if backend.name == 'postgresql':
+        return _JsonbObject(Cast(Literal('values'), 'VARCHAR'),
+            _JsonbArray(*items))
+    return _JsonObject(Literal('values'), _JsonArray(*items))
+
+
+class _JsonbObject(Function):
+    __slots__ = ()
+    _function = 'JSONB_BUILD_OBJECT'
+
+
+class _JsonbArray(Function):
+    __slots__ = ()
+    _function = 'JSONB_BUILD_ARRAY'
+
+
+class _JsonObject(Function):
+    __slots__ = ()
+    _function = 'JSON_OBJECT'
+
+
+class _JsonArray(Function):
+    __slots__ = ()
+    _function = 'JSON_ARRAY'
 
 
 def _set_media_id(payload, media_id):

@@ -26,6 +26,7 @@ recorded, and every accepted message with the time it was accepted.
 import collections
 import email.parser
 import email.policy
+import gc
 import hashlib
 import hmac
 import itertools
@@ -180,6 +181,12 @@ class FakeCloudAPI:
             best = max(best, end - start + 1)
         return best
 
+    def per_second(self):
+        "Messages accepted in each second from the first one"
+        times = sorted(t for t, _ in self.accepted_at)
+        counts = collections.Counter(int(t - times[0]) for t in times)
+        return [counts[s] for s in range(max(counts) + 1)] if times else []
+
     # --- behaviour ---------------------------------------------------------
 
     def _fault(self, body):
@@ -282,6 +289,9 @@ class FakeCloudAPI:
 class _Handler(BaseHTTPRequestHandler):
     fake = None
     protocol_version = 'HTTP/1.1'
+    # An answer's headers and body leave at once (TCP_NODELAY): a client
+    # keeping its connection alive is not held by the delayed ACK (~40 ms)
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):
         pass
@@ -434,6 +444,10 @@ def main():
         help="owner=token (phone number id or WABA id)")
     parser.add_argument('--rate-limit', type=int)
     args = parser.parse_args()
+    # What it records only grows (every request and message): the cyclic
+    # collector's full passes over it would pause the server longer and
+    # longer; its records hold no cycles to collect
+    gc.disable()
     api = FakeCloudAPI(tokens=dict(t.split('=', 1) for t in args.token),
         rate_limit=args.rate_limit).start()
     print(api.base_url, flush=True)
@@ -450,6 +464,8 @@ def main():
                         'max_in_second': api.max_in_window(1.0),
                         'first': times[0] if times else None,
                         'last': times[-1] if times else None,
+                        'per_second': api.per_second(),
+                        'cpu': time.process_time(),
                         }), flush=True)
         elif command == 'reset':
             api.reset()

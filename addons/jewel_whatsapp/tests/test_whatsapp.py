@@ -4,11 +4,14 @@
 faults, the signed webhook, one conversation per customer, consent and
 campaigns.  Data is committed (the outbox commits its claims in
 transactions of its own) and the queue tasks run in-process."""
+import bisect
 import collections
 import datetime as dt
 import json
 import random
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.modules.company.tests import create_company, set_company
@@ -853,3 +856,78 @@ class WhatsappTestCase(RouteTestCase):
             self.assertEqual([Campaign(i).skipped_no_consent for i in ids],
                 [1, 1])
         self.assertEqual(len(self.api.sent), 3)
+
+    def test_campaign_written_in_sql_as_the_orm_would(self):
+        """The campaign's messages are written by one INSERT ... SELECT:
+        a name with quotes, a backslash and accents reaches WhatsApp as
+        written, the WhatsApp number goes before the mobile, one message
+        per customer, each with its own key, and a second campaign reuses
+        the customer's conversation"""
+        pool = Pool(DB_NAME)
+        name = 'Meera "Rani" D\'Souza \\ Ānand ✨'
+        with Transaction().start(DB_NAME, 1):
+            Campaign = pool.get('jewel.whatsapp.campaign')
+            Party = pool.get('party.party')
+            Category = pool.get('party.category')
+            with set_company(pool.get('company.company')(self.ids['jaipur'])):
+                tag, = Category.create([{'name': "Bridal"}])
+                party, = Party.create([{'name': name, 'is_customer': True,
+                            'categories': [('add', [tag.id])],
+                            'contact_mechanisms': [('create', [
+                                        {'type': 'mobile',
+                                            'value': '+91 98290 30001'},
+                                        {'type': 'whatsapp',
+                                            'value': '+91 98290 30002'}])],
+                            'consents': [('create', [{
+                                            'channel': 'whatsapp',
+                                            'company': self.ids['jaipur'],
+                                            'source': 'in_store'}])]}])
+                campaigns = Campaign.create([{'name': f"Bridal {i}",
+                            'account': self.ids['account_j'],
+                            'template': self.ids['diwali_offer'],
+                            'tags': [('add', [tag.id])]} for i in range(2)])
+                Campaign.launch(campaigns)
+            party_id = party.id
+        run_queue()
+        self.assertEqual([(m['to'], m['template']['components'][0][
+                        'parameters'][0]['text']) for m in self.api.sent],
+            [('919829030002', name)] * 2)
+        with Transaction().start(DB_NAME, 0, readonly=True):
+            Message = pool.get('jewel.whatsapp.message')
+            messages = Message.search([('party', '=', party_id)])
+            self.assertEqual(len(messages), 2)
+            self.assertEqual({m.parameters['values'] for m in messages},
+                {(name,)})
+            self.assertEqual({(m.status, m.phone, m.company.id, m.type)
+                    for m in messages},
+                {('sent', '+919829030002', self.ids['jaipur'], 'template')})
+            self.assertEqual(len({m.conversation for m in messages}), 1)
+            self.assertEqual(len({m.idempotency_key for m in messages}), 2)
+            self.assertEqual(
+                sorted(s['biz_opaque_callback_data'] for s in self.api.sent),
+                sorted(m.idempotency_key for m in messages))
+
+    def test_pace_never_above_the_limit(self):
+        """However late threads start their calls and answers come back,
+        the receiver never counts more than the rate in any second (no
+        duration is asserted: only counts)"""
+        from ..client import Throttle
+        received = []
+        lock = threading.Lock()
+        jitter = random.Random(8)
+
+        def call(i):
+            with Throttle.call('pace-test', 40):
+                # the receiver takes the call somewhere between its start
+                # and its end, which comes back late now and then
+                time.sleep(jitter.choice([0, 0, 0.001, 0.02, 0.3]))
+                with lock:
+                    received.append(time.monotonic())
+                time.sleep(jitter.choice([0, 0.001, 0.05]))
+        with ThreadPoolExecutor(12) as executor:
+            list(executor.map(call, range(120)))
+        received.sort()
+        most = max(bisect.bisect_left(received, t + 1.0) - i
+            for i, t in enumerate(received))
+        self.assertEqual(len(received), 120)
+        self.assertLessEqual(most, 40)
