@@ -2,8 +2,8 @@
 against the fake Cloud API (its own process, 127.0.0.1), through the real
 outbox: the campaign queues the messages (set-based), queue tasks run by 4
 threads in-process (as trytond-worker would) claim a batch, post it and
-record it; that process freezes its heap once the pool is loaded
-(gc.freeze(), as a dedicated sending worker should).
+record it (the outbox freezes the loaded heap of a process at its first
+batch: gc.freeze(), in jewel_whatsapp/message.py).
 
 Figures: queueing time of the campaign; achieved rate (first to last
 message accepted by the API), the most messages the API received in any
@@ -19,7 +19,6 @@ addons/ first on PYTHONPATH:
 
 (a loaded machine may run it at a reduced scale: the figures say which).
 """
-import gc
 import json
 import subprocess
 import sys
@@ -142,10 +141,6 @@ def run(recipients=RECIPIENTS, rate=RATE):
         pool = Pool(name)
         with Transaction().start(name, 0, readonly=True):
             pool.init()
-        # A sending worker's tuning: the loaded pool (models, fields) leaves
-        # the cyclic collector's scans, whose full passes over it otherwise
-        # hold the GIL ~170 ms every few seconds (about 5% of the rate)
-        gc.freeze()
         with Transaction().start(name, 1) as transaction:
             User = pool.get('res.user')
             User.write([User(1)], {'company': company})
