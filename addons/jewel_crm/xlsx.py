@@ -11,9 +11,8 @@ written with xlsxwriter in ``constant_memory`` mode: rows come from a
 server-side cursor on PostgreSQL, never as a whole list in memory.
 """
 import datetime as dt
-import io
 import itertools
-from decimal import Decimal
+import tempfile
 
 import xlsxwriter
 from sql import Cast
@@ -22,6 +21,7 @@ from trytond import backend
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
+from trytond.model.modelsql import convert_from
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.report import Report
@@ -125,56 +125,74 @@ def iter_rows(query, size=FETCH_SIZE):
 
 def reporting_query(Model):
     """The rows of a reporting model the user may read under the current
-    filters, with the columns of ``_xlsx_columns`` in order"""
-    table = Model.__table__()
-    allowed = Model.search([], order=[], query=True)
+    filters, with the columns of ``_xlsx_columns`` in order: one query on
+    the table query with the record rules' conditions"""
+    Rule = Pool().get('ir.rule')
+    tables, where = Model.search_domain([])
+    rule_domain = Rule.domain_get(Model.__name__, mode='read')
+    if rule_domain:
+        tables, rule_where = Model.search_domain(
+            rule_domain, active_test=False, tables=tables)
+        where &= rule_where
+    table, _ = tables[None]
     columns = [getattr(table, name) for name, _ in Model._xlsx_columns]
     order = [getattr(table, name) for name in getattr(
             Model, '_xlsx_order', [Model._xlsx_columns[0][0]])]
-    return table.select(*columns, where=table.id.in_(allowed),
+    return convert_from(None, tables).select(*columns, where=where,
         order_by=order + [table.id])
+
+
+def _cell_writer(sheet, kind, cell_format):
+    "sheet's method writing a value of kind at (row, col)"
+    if kind == 'date':
+        def write(row, col, value):
+            if isinstance(value, str):
+                value = dt.date.fromisoformat(value[:10])
+            sheet.write_datetime(row, col, value, cell_format)
+    elif kind == 'text':
+        def write(row, col, value):
+            if isinstance(value, bool):
+                sheet.write_boolean(row, col, value)
+            else:
+                sheet.write_string(row, col, str(value))
+    else:
+        def write(row, col, value):
+            sheet.write_number(row, col, float(value), cell_format)
+    return write
 
 
 def write_workbook(title, headers, rows, kinds):
     """Return the bytes of a one-sheet workbook of rows; kinds gives per
-    column 'date', 'number', 'weight', 'integer' or 'text'"""
-    output = io.BytesIO()
-    workbook = xlsxwriter.Workbook(output, {
-            'constant_memory': True, 'strings_to_numbers': False,
-            'default_date_format': 'yyyy-mm-dd'})
-    formats = {
-        'number': workbook.add_format({'num_format': '#,##0.00'}),
-        'weight': workbook.add_format({'num_format': '0.000'}),
-        'integer': workbook.add_format({'num_format': '0'}),
-        'date': workbook.add_format({'num_format': 'yyyy-mm-dd'}),
-        'text': None,
-        }
-    bold = workbook.add_format({'bold': True})
-    sheet = workbook.add_worksheet(title[:31])
-    sheet.write_row(0, 0, headers, bold)
-    for col, kind in enumerate(kinds):
-        sheet.set_column(col, col, 12 if kind != 'text' else 24)
-    cell_formats = [formats[k] for k in kinds]
-    for index, row in enumerate(rows, 1):
-        for col, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, Decimal):
-                value = float(value)
-            elif isinstance(value, str) and kinds[col] == 'date':
-                value = dt.date.fromisoformat(value[:10])
-            if isinstance(value, bool):
-                sheet.write_boolean(index, col, value)
-            elif isinstance(value, (dt.date, dt.datetime)):
-                sheet.write_datetime(index, col, value, cell_formats[col])
-            elif cell_formats[col] is not None:
-                sheet.write_number(index, col, value, cell_formats[col])
-            else:
-                sheet.write_string(index, col, str(value))
-    if rows is not None:
+    column 'date', 'number', 'weight', 'integer' or 'text'.  The rows are
+    written as they come (constant_memory) into a temporary file: only the
+    finished file is held in memory"""
+    with tempfile.TemporaryFile() as output:
+        workbook = xlsxwriter.Workbook(output, {
+                'constant_memory': True, 'strings_to_numbers': False,
+                'default_date_format': 'yyyy-mm-dd'})
+        formats = {
+            'number': workbook.add_format({'num_format': '#,##0.00'}),
+            'weight': workbook.add_format({'num_format': '0.000'}),
+            'integer': workbook.add_format({'num_format': '0'}),
+            'date': workbook.add_format({'num_format': 'yyyy-mm-dd'}),
+            'text': None,
+            }
+        bold = workbook.add_format({'bold': True})
+        sheet = workbook.add_worksheet(title[:31])
+        sheet.write_row(0, 0, headers, bold)
+        for col, kind in enumerate(kinds):
+            sheet.set_column(col, col, 12 if kind != 'text' else 24)
+        writers = list(enumerate(
+                _cell_writer(sheet, k, formats[k]) for k in kinds))
+        for index, row in enumerate(rows, 1):
+            for col, write in writers:
+                value = row[col]
+                if value is not None:
+                    write(index, col, value)
         sheet.freeze_panes(1, 0)
-    workbook.close()
-    return output.getvalue()
+        workbook.close()
+        output.seek(0)
+        return output.read()
 
 
 def _kind(field):

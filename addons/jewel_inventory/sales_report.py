@@ -359,13 +359,16 @@ class TopPiece(ShowroomScoped, ModelSQL, ModelView):
     company = fields.Many2One('company.company', "Company")
     rank = fields.Integer("Rank")
     piece = fields.Many2One('stock.lot', "Piece")
+    # the piece's number (its name) read with the rows: a million pieces
+    # are not read again through the ORM to be exported
+    piece_number = fields.Char("Piece")
     design = fields.Many2One('product.template', "Design", **COMPANY)
     date = fields.Date("Date")
     showroom = fields.Many2One('stock.location', "Showroom")
     salesperson = fields.Many2One('company.employee', "Salesperson")
     net_weight = fields.Numeric("Net Weight (g)", **WEIGHT)
     amount = fields.Numeric("Amount", **MONEY)
-    _xlsx_columns = [('rank', None), ('piece', None), ('design', None),
+    _xlsx_columns = [('rank', None), ('piece_number', None), ('design', None),
         ('date', None), ('showroom', None), ('salesperson', None),
         ('net_weight', None), ('amount', None)]
     _xlsx_order = ['rank']
@@ -387,6 +390,7 @@ class TopPiece(ShowroomScoped, ModelSQL, ModelView):
             sale.company.as_('company'),
             _ranked(amount).as_('rank'),
             lot.id.as_('piece'),
+            lot.number.as_('piece_number'),
             template.id.as_('design'),
             sale.sale_date.as_('date'),
             sale.warehouse.as_('showroom'),
