@@ -159,7 +159,6 @@ class Target(TenantMixin, ModelSQL, ModelView):
         SaleLine = pool.get('sale.line')
         Currency = pool.get('currency.currency')
         sale = Sale.__table__()
-        cursor = Transaction().connection.cursor()
         periods = _Periods(targets)
         if not periods:
             return {}
@@ -173,9 +172,11 @@ class Target(TenantMixin, ModelSQL, ModelView):
                     ('warehouse', 'in', periods.showrooms),
                     ],
                 ], order=[], query=True)
-        cached = ((sale.untaxed_amount_cache != Null)
-            & (sale.tax_amount_cache != Null)
-            & (sale.total_amount_cache != Null))
+
+        def cached(sale):
+            return ((sale.untaxed_amount_cache != Null)
+                & (sale.tax_amount_cache != Null)
+                & (sale.total_amount_cache != Null))
         # a sale without the cached amounts sums its lines as sale does:
         # each quantity × unit price rounded to the currency
         line = SaleLine.__table__()
@@ -188,28 +189,18 @@ class Target(TenantMixin, ModelSQL, ModelView):
                 Sum(Round(Cast(line.quantity, 'NUMERIC') * line.unit_price,
                         currency.digits)).as_('amount'),
                 where=(line.type == 'line')
-                & uncached.id.in_(allowed)
-                & ~((uncached.untaxed_amount_cache != Null)
-                    & (uncached.tax_amount_cache != Null)
-                    & (uncached.total_amount_cache != Null)),
+                & uncached.id.in_(allowed) & ~cached(uncached),
                 group_by=[line.sale]))
         sales = (sale
             .join(computed, 'LEFT', condition=computed.sale == sale.id)
-            .select(sale.company, sale.confirmed_by, sale.warehouse,
+            .select(sale.company.as_('company'),
                 DateTrunc('month', sale.sale_date).as_('month'),
-                Case((cached, sale.untaxed_amount_cache),
-                    else_=Coalesce(computed.amount, 0)).as_('amount'),
+                sale.confirmed_by.as_('employee'),
+                sale.warehouse.as_('showroom'),
+                numeric(Case((cached(sale), sale.untaxed_amount_cache),
+                        else_=Coalesce(computed.amount, 0))).as_('value'),
                 where=sale.id.in_(allowed)))
-        cursor.execute(*sales.select(
-                sales.company, sales.month, sales.confirmed_by,
-                sales.warehouse, Sum(numeric(sales.amount)),
-                group_by=[sales.company, sales.month, sales.confirmed_by,
-                    sales.warehouse]))
-        for company, month, employee, showroom, amount in cursor:
-            if not isinstance(amount, Decimal):
-                # SQLite sums as floats: back to the cents of the amounts
-                amount = Decimal(str(amount or 0)).quantize(CENT)
-            periods.add(company, month, employee, showroom, amount)
+        periods.read(sales, Sum, _cents)
         return periods.result(Decimal(0))
 
     @classmethod
@@ -222,7 +213,6 @@ class Target(TenantMixin, ModelSQL, ModelView):
         Party = pool.get('party.party')
         opportunity = Opportunity.__table__()
         party = Party.__table__()
-        cursor = Transaction().connection.cursor()
         periods = _Periods(targets)
         if not periods:
             return {}
@@ -239,22 +229,16 @@ class Target(TenantMixin, ModelSQL, ModelView):
                 ], order=[], query=True)
         converted = (opportunity
             .join(party, 'LEFT', condition=opportunity.party == party.id)
-            .select(opportunity.company,
+            .select(opportunity.company.as_('company'),
                 DateTrunc('month', Coalesce(
                         opportunity.end_date, opportunity.start_date)
                     ).as_('month'),
                 Coalesce(opportunity.converted_by, opportunity.employee
                     ).as_('employee'),
                 party.home_showroom.as_('showroom'),
-                opportunity.id,
+                opportunity.id.as_('value'),
                 where=opportunity.id.in_(allowed)))
-        cursor.execute(*converted.select(
-                converted.company, converted.month, converted.employee,
-                converted.showroom, Count(converted.id),
-                group_by=[converted.company, converted.month,
-                    converted.employee, converted.showroom]))
-        for company, month, employee, showroom, count in cursor:
-            periods.add(company, month, employee, showroom, count)
+        periods.read(converted, Count)
         return periods.result(0)
 
     @classmethod
@@ -262,6 +246,13 @@ class Target(TenantMixin, ModelSQL, ModelView):
         """Showroom visits are recorded by jewel_telecalling, which
         extends this method; without it there is no figure to show"""
         return {}
+
+
+def _cents(amount):
+    "An amount summed by SQLite as a float, back to its cents"
+    if not isinstance(amount, Decimal):
+        amount = Decimal(str(amount or 0)).quantize(CENT)
+    return amount
 
 
 def month_of(value):
@@ -314,6 +305,19 @@ class _Periods:
     @property
     def showrooms(self):
         return sorted({k[3] for k in self.keys if k[2] == 'showroom'})
+
+    def read(self, rows, aggregate, convert=None):
+        """Add the aggregate (Sum or Count) of the value column of rows
+        (a query of company, month, employee, showroom and value) grouped
+        by its other columns"""
+        cursor = Transaction().connection.cursor()
+        group = [rows.company, rows.month, rows.employee, rows.showroom]
+        cursor.execute(*rows.select(*group, aggregate(rows.value),
+                group_by=group))
+        for company, month, employee, showroom, value in cursor:
+            if convert:
+                value = convert(value)
+            self.add(company, month, employee, showroom, value)
 
     def add(self, company, month, employee, showroom, value):
         "Count value for the targets of the month of employee and showroom"

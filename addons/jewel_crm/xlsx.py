@@ -7,20 +7,21 @@ filters (company, from_date, to_date, showroom, staff) from the context set
 by ``jewel.reporting.context`` and lists its exported columns in
 ``_xlsx_columns``.  The "Export XLSX" report (``jewel.reporting.xlsx``)
 streams the rows the user may read under those filters into a workbook
-written with xlsxwriter in ``constant_memory`` mode: rows come from a
+written row by row into a deflated temporary file: rows come from a
 server-side cursor on PostgreSQL, never as a whole list in memory.
 """
 import datetime as dt
 import itertools
 import tempfile
+import zipfile
+from xml.sax.saxutils import escape
 
-import xlsxwriter
 from sql import Cast
 
 from trytond import backend
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.model import ModelView, fields
+from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.modelsql import convert_from
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
@@ -71,6 +72,42 @@ class ReportingContext(PeriodContextMixin, ModelView):
     @classmethod
     def default_staff(cls):
         return Transaction().context.get('staff')
+
+
+class ReportingModel(ModelSQL, ModelView):
+    """A read-only report: a ``table_query`` of rows under the filters of
+    ``reporting_filters()``, on screen and as XLSX.  A report sets:
+
+    - ``_report_order``: the rows' order, field names (ascending) or
+      (name, 'ASC' or 'DESC'); the record id breaks ties;
+    - ``_xlsx_columns``: the exported fields, names or (name, header);
+    - ``_xlsx_order``: the export's order (names, ascending), when it is
+      not the fields of ``_report_order``."""
+    __slots__ = ()
+    company = fields.Many2One('company.company', "Company")
+    _report_order = []
+    _xlsx_columns = []
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        if cls._report_order:
+            cls._order = [o if isinstance(o, tuple) else (o, 'ASC')
+                for o in cls._report_order] + [('id', 'ASC')]
+
+
+def xlsx_columns(Model):
+    "[(field name, header or None)] of the columns Model exports"
+    return [c if isinstance(c, tuple) else (c, None)
+        for c in Model._xlsx_columns]
+
+
+def xlsx_order(Model):
+    "The field names ordering Model's export, ascending"
+    order = getattr(Model, '_xlsx_order', None) or [
+        o[0] if isinstance(o, tuple) else o
+        for o in getattr(Model, '_report_order', [])]
+    return order or [xlsx_columns(Model)[0][0]]
 
 
 def reporting_filters():
@@ -135,62 +172,178 @@ def reporting_query(Model):
             rule_domain, active_test=False, tables=tables)
         where &= rule_where
     table, _ = tables[None]
-    columns = [getattr(table, name) for name, _ in Model._xlsx_columns]
-    order = [getattr(table, name) for name in getattr(
-            Model, '_xlsx_order', [Model._xlsx_columns[0][0]])]
+    columns = [getattr(table, name) for name, _ in xlsx_columns(Model)]
+    order = [getattr(table, name) for name in xlsx_order(Model)]
     return convert_from(None, tables).select(*columns, where=where,
         order_by=order + [table.id])
 
 
-def _cell_writer(sheet, kind, cell_format):
-    "sheet's method writing a value of kind at (row, col)"
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'content-types">'
+    '<Default Extension="rels" ContentType="application/'
+    'vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType='
+    '"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+    'worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    '</Types>')
+_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/officeDocument" '
+    'Target="xl/workbook.xml"/></Relationships>')
+_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+    'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships"><sheets><sheet name="{name}" sheetId="1" r:id="rId1"/>'
+    '</sheets></workbook>')
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/styles" Target="styles.xml"/>'
+    '</Relationships>')
+# cell styles: 0 plain, 1 bold (headers), then one per kind of number
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+    '2006/main">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="0.000"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/>'
+    '</border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+    'borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="6">'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" '
+    'applyFont="1"/>'
+    '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/>'
+    '<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/>'
+    '</cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
+    '</cellStyles></styleSheet>')
+_SHEET_START = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+    'main"><sheetViews><sheetView workbookViewId="0">'
+    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+    'state="frozen"/></sheetView></sheetViews>'
+    '<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
+_SHEET_END = '</sheetData></worksheet>'
+_STYLE = {'number': 2, 'weight': 3, 'integer': 4, 'date': 5}
+# characters XML 1.0 cannot hold
+_CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)}
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+_FLUSH_SIZE = 1 << 20
+
+
+def _text(value):
+    return escape(str(value).translate(_CONTROL))
+
+
+def _column_name(index):
+    name = ''
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _cell_function(col, kind):
+    "function(row number, value) -> the XML of a cell of kind in col"
+    ref = _column_name(col)
     if kind == 'date':
-        def write(row, col, value):
+        style = _STYLE['date']
+
+        def cell(row, value):
             if isinstance(value, str):
                 value = dt.date.fromisoformat(value[:10])
-            sheet.write_datetime(row, col, value, cell_format)
+            if not isinstance(value, dt.datetime):
+                value = dt.datetime.combine(value, dt.time())
+            serial = (value.replace(tzinfo=None) - _EXCEL_EPOCH
+                ) / dt.timedelta(days=1)
+            return f'<c r="{ref}{row}" s="{style}"><v>{serial:.16G}</v></c>'
     elif kind == 'text':
-        def write(row, col, value):
+        def cell(row, value):
             if isinstance(value, bool):
-                sheet.write_boolean(row, col, value)
-            else:
-                sheet.write_string(row, col, str(value))
+                return f'<c r="{ref}{row}" t="b"><v>{value:d}</v></c>'
+            return (f'<c r="{ref}{row}" t="inlineStr"><is>'
+                f'<t xml:space="preserve">{_text(value)}</t></is></c>')
     else:
-        def write(row, col, value):
-            sheet.write_number(row, col, float(value), cell_format)
-    return write
+        style = _STYLE[kind]
+
+        def cell(row, value):
+            return (f'<c r="{ref}{row}" s="{style}">'
+                f'<v>{float(value):.16G}</v></c>')
+    return cell
 
 
 def write_workbook(title, headers, rows, kinds):
     """Return the bytes of a one-sheet workbook of rows; kinds gives per
-    column 'date', 'number', 'weight', 'integer' or 'text'.  The rows are
-    written as they come (constant_memory) into a temporary file: only the
-    finished file is held in memory"""
+    column 'date', 'number', 'weight', 'integer' or 'text'.
+
+    The sheet is streamed: each row's XML goes at once into the deflated
+    part of a temporary file, so only the finished file is held in memory
+    (xlsxwriter spends most of a million-row export in its per-cell
+    calls)."""
+    cells = list(enumerate(_cell_function(c, k) for c, k in enumerate(kinds)))
+    cols = ''.join(
+        f'<col min="{c}" max="{c}" width="{24 if k == "text" else 12}" '
+        'customWidth="1"/>' for c, k in enumerate(kinds, 1))
+    header = ''.join(
+        f'<c r="{_column_name(c)}1" s="1" t="inlineStr"><is>'
+        f'<t xml:space="preserve">{_text(h)}</t></is></c>'
+        for c, h in enumerate(headers))
     with tempfile.TemporaryFile() as output:
-        workbook = xlsxwriter.Workbook(output, {
-                'constant_memory': True, 'strings_to_numbers': False,
-                'default_date_format': 'yyyy-mm-dd'})
-        formats = {
-            'number': workbook.add_format({'num_format': '#,##0.00'}),
-            'weight': workbook.add_format({'num_format': '0.000'}),
-            'integer': workbook.add_format({'num_format': '0'}),
-            'date': workbook.add_format({'num_format': 'yyyy-mm-dd'}),
-            'text': None,
-            }
-        bold = workbook.add_format({'bold': True})
-        sheet = workbook.add_worksheet(title[:31])
-        sheet.write_row(0, 0, headers, bold)
-        for col, kind in enumerate(kinds):
-            sheet.set_column(col, col, 12 if kind != 'text' else 24)
-        writers = list(enumerate(
-                _cell_writer(sheet, k, formats[k]) for k in kinds))
-        for index, row in enumerate(rows, 1):
-            for col, write in writers:
-                value = row[col]
-                if value is not None:
-                    write(index, col, value)
-        sheet.freeze_panes(1, 0)
-        workbook.close()
+        with zipfile.ZipFile(output, 'w', zipfile.ZIP_DEFLATED,
+                compresslevel=1) as package:
+            package.writestr('[Content_Types].xml', _CONTENT_TYPES)
+            package.writestr('_rels/.rels', _RELS)
+            package.writestr('xl/workbook.xml',
+                _WORKBOOK.format(name=escape(title[:31], {'"': '&quot;'})))
+            package.writestr('xl/_rels/workbook.xml.rels', _WORKBOOK_RELS)
+            package.writestr('xl/styles.xml', _STYLES)
+            with package.open('xl/worksheets/sheet1.xml', 'w',
+                    force_zip64=True) as sheet:
+                buffer = [_SHEET_START.format(cols=cols),
+                    f'<row r="1">{header}</row>']
+                size = 0
+                for number, row in enumerate(rows, 2):
+                    text = ''.join(cell(number, row[col])
+                        for col, cell in cells if row[col] is not None)
+                    text = f'<row r="{number}">{text}</row>'
+                    buffer.append(text)
+                    size += len(text)
+                    if size > _FLUSH_SIZE:
+                        sheet.write(''.join(buffer).encode('utf-8'))
+                        buffer, size = [], 0
+                buffer.append(_SHEET_END)
+                sheet.write(''.join(buffer).encode('utf-8'))
         output.seek(0)
         return output.read()
 
@@ -260,7 +413,7 @@ class XlsxReport(Report):
 
     @classmethod
     def render_xlsx(cls, Model):
-        columns = Model._xlsx_columns
+        columns = xlsx_columns(Model)
         headers = [label or Model._fields[n].string for n, label in columns]
         kinds = [_kind(Model._fields[n]) for n, _ in columns]
         converters = []

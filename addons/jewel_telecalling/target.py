@@ -8,7 +8,6 @@ from sql.aggregate import Count
 from sql.functions import DateTrunc
 
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
 
 from jewel_crm.target import _Periods
 
@@ -38,7 +37,6 @@ class Target(metaclass=PoolMeta):
         UserEmployee = pool.get('res.user-company.employee')
         visit = Visit.__table__()
         user_employee = UserEmployee.__table__()
-        cursor = Transaction().connection.cursor()
         result = super()._actual_visits(targets)
         periods = _Periods(targets)
         if not periods:
@@ -52,23 +50,17 @@ class Target(metaclass=PoolMeta):
         by_employee = (visit
             .join(user_employee,
                 condition=user_employee.user == visit.sales_rep)
-            .select(visit.company, month.as_('month'),
+            .select(visit.company.as_('company'), month.as_('month'),
                 user_employee.employee.as_('employee'),
-                typed(None, 'INTEGER').as_('showroom'), visit.id,
+                typed(None, 'INTEGER').as_('showroom'),
+                visit.id.as_('value'),
                 where=where
                 & user_employee.employee.in_(periods.employees or [-1])))
-        by_showroom = visit.select(visit.company, month.as_('month'),
-            typed(None, 'INTEGER').as_('employee'), visit.showroom.as_('showroom'),
-            visit.id,
+        by_showroom = visit.select(visit.company.as_('company'),
+            month.as_('month'), typed(None, 'INTEGER').as_('employee'),
+            visit.showroom.as_('showroom'), visit.id.as_('value'),
             where=where & visit.showroom.in_(periods.showrooms or [-1]))
-        visits = Union(by_employee, by_showroom, all_=True)
-        cursor.execute(*visits.select(
-                visits.company, visits.month, visits.employee,
-                visits.showroom, Count(visits.id),
-                group_by=[visits.company, visits.month, visits.employee,
-                    visits.showroom]))
-        for company, month, employee, showroom, count in cursor:
-            periods.add(company, month, employee, showroom, count)
+        periods.read(Union(by_employee, by_showroom, all_=True), Count)
         result.update(periods.result(0))
         return result
 
