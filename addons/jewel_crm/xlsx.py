@@ -12,6 +12,7 @@ server-side cursor on PostgreSQL, never as a whole list in memory.
 """
 import datetime as dt
 import itertools
+import re
 import tempfile
 import zipfile
 from xml.sax.saxutils import escape
@@ -29,6 +30,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 
 FETCH_SIZE = 2000
+XLSX_FETCH_SIZE = 10000
 _cursor_names = itertools.count()
 
 
@@ -255,14 +257,19 @@ _SHEET_START = (
     '<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
 _SHEET_END = '</sheetData></worksheet>'
 _STYLE = {'number': 2, 'weight': 3, 'integer': 4, 'date': 5}
-# characters XML 1.0 cannot hold
+# what text must lose (characters XML 1.0 cannot hold) or escape
 _CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)}
+_SPECIAL = re.compile('[&<>\x00-\x08\x0b\x0c\x0e-\x1f]')
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _FLUSH_SIZE = 1 << 20
+_CACHE_SIZE = 10000
 
 
 def _text(value):
-    return escape(str(value).translate(_CONTROL))
+    value = str(value)
+    if _SPECIAL.search(value):
+        value = escape(value.translate(_CONTROL))
+    return value
 
 
 def _column_name(index):
@@ -274,33 +281,52 @@ def _column_name(index):
     return name
 
 
-def _cell_function(col, kind):
-    "function(row number, value) -> the XML of a cell of kind in col"
-    ref = _column_name(col)
+def _memoized(function):
+    """function with the XML of its last values kept: names, dates and
+    labels come back on row after row"""
+    cache = {None: '<c/>'}
+
+    def cell(value):
+        try:
+            return cache[value]
+        except KeyError:
+            xml = function(value)
+            if len(cache) < _CACHE_SIZE:
+                cache[value] = xml
+            return xml
+    return cell
+
+
+def _cell_function(kind):
+    """function(value) -> the XML of a cell of kind; cells carry no
+    reference, each row lists all its cells in order (<c/> when empty)"""
     if kind == 'date':
         style = _STYLE['date']
 
-        def cell(row, value):
+        def cell(value):
             if isinstance(value, str):
                 value = dt.date.fromisoformat(value[:10])
             if not isinstance(value, dt.datetime):
                 value = dt.datetime.combine(value, dt.time())
             serial = (value.replace(tzinfo=None) - _EXCEL_EPOCH
                 ) / dt.timedelta(days=1)
-            return f'<c r="{ref}{row}" s="{style}"><v>{serial:.16G}</v></c>'
+            return f'<c s="{style}"><v>{serial:.16G}</v></c>'
+        return _memoized(cell)
     elif kind == 'text':
-        def cell(row, value):
+        def cell(value):
             if isinstance(value, bool):
-                return f'<c r="{ref}{row}" t="b"><v>{value:d}</v></c>'
-            return (f'<c r="{ref}{row}" t="inlineStr"><is>'
-                f'<t xml:space="preserve">{_text(value)}</t></is></c>')
+                return f'<c t="b"><v>{value:d}</v></c>'
+            return (f'<c t="inlineStr"><is><t xml:space="preserve">'
+                f'{_text(value)}</t></is></c>')
+        return _memoized(cell)
     else:
-        style = _STYLE[kind]
+        start = f'<c s="{_STYLE[kind]}"><v>'
 
-        def cell(row, value):
-            return (f'<c r="{ref}{row}" s="{style}">'
-                f'<v>{float(value):.16G}</v></c>')
-    return cell
+        def cell(value):
+            if value is None:
+                return '<c/>'
+            return f'{start}{float(value):.16G}</v></c>'
+        return cell
 
 
 def write_workbook(title, headers, rows, kinds):
@@ -311,7 +337,7 @@ def write_workbook(title, headers, rows, kinds):
     part of a temporary file, so only the finished file is held in memory
     (xlsxwriter spends most of a million-row export in its per-cell
     calls)."""
-    cells = list(enumerate(_cell_function(c, k) for c, k in enumerate(kinds)))
+    cells = [_cell_function(k) for k in kinds]
     cols = ''.join(
         f'<col min="{c}" max="{c}" width="{24 if k == "text" else 12}" '
         'customWidth="1"/>' for c, k in enumerate(kinds, 1))
@@ -334,9 +360,8 @@ def write_workbook(title, headers, rows, kinds):
                     f'<row r="1">{header}</row>']
                 size = 0
                 for number, row in enumerate(rows, 2):
-                    text = ''.join(cell(number, row[col])
-                        for col, cell in cells if row[col] is not None)
-                    text = f'<row r="{number}">{text}</row>'
+                    text = '<row r="%d">%s</row>' % (number, ''.join(
+                            [cell(value) for cell, value in zip(cells, row)]))
                     buffer.append(text)
                     size += len(text)
                     if size > _FLUSH_SIZE:
@@ -408,8 +433,8 @@ class XlsxReport(Report):
     @classmethod
     def file_name(cls, Model):
         filters = reporting_filters()
-        return '%s %s to %s' % (Model.__names__()['model'], filters['from_date'],
-            filters['to_date'])
+        return '%s %s to %s' % (Model.__names__()['model'],
+            filters['from_date'], filters['to_date'])
 
     @classmethod
     def render_xlsx(cls, Model):
@@ -430,13 +455,18 @@ class XlsxReport(Report):
             else:
                 converters.append(None)
 
-        names = [(i, c) for i, c in enumerate(converters)
-            if isinstance(c, _Names)]
+        converted = [(i, c) for i, c in enumerate(converters) if c]
+        names = [(i, c) for i, c in converted if isinstance(c, _Names)]
 
         def rows():
-            for chunk in iter_chunks(reporting_query(Model)):
+            for chunk in iter_chunks(reporting_query(Model), XLSX_FETCH_SIZE):
                 for index, converter in names:
                     converter.prefetch(row[index] for row in chunk)
                 for row in chunk:
-                    yield [c(v) if c else v for c, v in zip(converters, row)]
-        return write_workbook(Model.__names__()['model'], headers, rows(), kinds)
+                    if converted:
+                        row = list(row)
+                        for index, converter in converted:
+                            row[index] = converter(row[index])
+                    yield row
+        return write_workbook(
+            Model.__names__()['model'], headers, rows(), kinds)
