@@ -34,6 +34,7 @@ from trytond.model import fields
 from trytond.pool import Pool
 
 from .accounting_report import PARTY, POSTED, _sold_from
+from .target import ActualsMixin
 from .xlsx import ReportingModel, numeric, reporting_filters
 
 MONEY = dict(digits=(16, 2))
@@ -299,7 +300,7 @@ class DormantVIP(ReportingModel):
             for r in records}
 
 
-class StaffTarget(ReportingModel):
+class StaffTarget(ActualsMixin, ReportingModel):
     "Staff vs Targets"
     __name__ = 'jewel.report.staff_target'
     target = fields.Many2One('jewel.target', "Target")
@@ -310,17 +311,6 @@ class StaffTarget(ReportingModel):
     sales_target = fields.Numeric("Sales Target", **MONEY)
     visits_target = fields.Integer("Visits Target")
     conversions_target = fields.Integer("Conversions Target")
-    sales_actual = fields.Function(
-        fields.Numeric("Sales", **MONEY), 'get_actuals')
-    visits_actual = fields.Function(fields.Integer("Visits"), 'get_actuals')
-    conversions_actual = fields.Function(
-        fields.Integer("Conversions"), 'get_actuals')
-    sales_progress = fields.Function(
-        fields.Float("Sales Progress", digits=(16, 4)), 'get_actuals')
-    visits_progress = fields.Function(
-        fields.Float("Visits Progress", digits=(16, 4)), 'get_actuals')
-    conversions_progress = fields.Function(
-        fields.Float("Conversions Progress", digits=(16, 4)), 'get_actuals')
     _xlsx_columns = ['month', 'scope', 'employee', 'showroom', 'sales_target',
         'visits_target', 'conversions_target']
     _report_order = ['month', 'scope', 'employee', 'showroom']

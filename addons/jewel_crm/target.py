@@ -37,7 +37,24 @@ SCOPES = [
     ]
 
 
-class Target(TenantMixin, ModelSQL, ModelView):
+class ActualsMixin:
+    "A target's actual figures and progress, computed by get_actuals"
+    __slots__ = ()
+    sales_actual = fields.Function(
+        fields.Numeric("Sales", digits=(16, 2)), 'get_actuals')
+    visits_actual = fields.Function(fields.Integer("Visits"), 'get_actuals')
+    conversions_actual = fields.Function(
+        fields.Integer("Conversions"), 'get_actuals')
+    sales_progress = fields.Function(
+        fields.Float("Sales Progress", digits=(16, 4)), 'get_actuals')
+    visits_progress = fields.Function(
+        fields.Float("Visits Progress", digits=(16, 4)), 'get_actuals')
+    conversions_progress = fields.Function(
+        fields.Float("Conversions Progress", digits=(16, 4)),
+        'get_actuals')
+
+
+class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
     "What a salesperson or a showroom aims at in a month"
     __name__ = 'jewel.target'
     company = tenant_company_field(required=True)
@@ -70,18 +87,6 @@ class Target(TenantMixin, ModelSQL, ModelView):
     conversions_target = fields.Integer("Conversions Target",
         domain=['OR', ('conversions_target', '=', None),
             ('conversions_target', '>=', 0)])
-    sales_actual = fields.Function(
-        fields.Numeric("Sales", digits=(16, 2)), 'get_actuals')
-    visits_actual = fields.Function(fields.Integer("Visits"), 'get_actuals')
-    conversions_actual = fields.Function(
-        fields.Integer("Conversions"), 'get_actuals')
-    sales_progress = fields.Function(
-        fields.Float("Sales Progress", digits=(16, 4)), 'get_actuals')
-    visits_progress = fields.Function(
-        fields.Float("Visits Progress", digits=(16, 4)), 'get_actuals')
-    conversions_progress = fields.Function(
-        fields.Float("Conversions Progress", digits=(16, 4)),
-        'get_actuals')
 
     @classmethod
     def __setup__(cls):
