@@ -16,11 +16,11 @@ from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.operators import Concat, Exists
 
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 
-from .xlsx import numeric, reporting_filters
+from .xlsx import ReportingModel, numeric, reporting_filters
 
 MONEY = dict(digits=(16, 2))
 POSTED = ('posted', 'paid')
@@ -53,12 +53,7 @@ def _sold_from(invoice, showroom):
             & (sale.warehouse == showroom)))
 
 
-class _Register(ModelSQL, ModelView):
-    __slots__ = ()
-    company = fields.Many2One('company.company', "Company")
-
-
-class TaxRegister(_Register):
+class TaxRegister(ReportingModel):
     "Tax Register"
     __name__ = 'jewel.report.tax_register'
     invoice = fields.Many2One('account.invoice', "Invoice")
@@ -70,17 +65,9 @@ class TaxRegister(_Register):
     rate = fields.Numeric("Rate (%)", digits=(16, 2))
     taxable = fields.Numeric("Taxable Value", **MONEY)
     tax_amount = fields.Numeric("Tax", **MONEY)
-    _xlsx_columns = [
-        ('invoice_date', None), ('number', None), ('party', None),
-        ('kind', None), ('tax', None), ('rate', None), ('taxable', None),
-        ('tax_amount', None)]
-    _xlsx_order = ['invoice_date', 'number']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('invoice_date', 'ASC'), ('number', 'ASC'),
-            ('id', 'ASC')]
+    _xlsx_columns = ['invoice_date', 'number', 'party', 'kind', 'tax', 'rate',
+        'taxable', 'tax_amount']
+    _report_order = ['invoice_date', 'number']
 
     @classmethod
     def table_query(cls):
@@ -124,7 +111,7 @@ class TaxRegister(_Register):
                 & _sold_from(invoice, filters['showroom'])))
 
 
-class TaxSummary(_Register):
+class TaxSummary(ReportingModel):
     "Tax Summary by Rate"
     __name__ = 'jewel.report.tax_summary'
     kind = fields.Selection(KINDS, "Kind")
@@ -133,14 +120,9 @@ class TaxSummary(_Register):
     invoices = fields.Integer("Invoices")
     taxable = fields.Numeric("Taxable Value", **MONEY)
     tax_amount = fields.Numeric("Tax", **MONEY)
-    _xlsx_columns = [('kind', None), ('tax', None), ('rate', None),
-        ('invoices', None), ('taxable', None), ('tax_amount', None)]
-    _xlsx_order = ['kind', 'rate']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('kind', 'ASC'), ('rate', 'ASC'), ('id', 'ASC')]
+    _xlsx_columns = ['kind', 'tax', 'rate', 'invoices', 'taxable',
+        'tax_amount']
+    _report_order = ['kind', 'rate']
 
     @classmethod
     def table_query(cls):
@@ -180,7 +162,7 @@ def _receivable_lines(to_date):
     return query, line, move, due, where
 
 
-class ReceivableAgeing(_Register):
+class ReceivableAgeing(ReportingModel):
     "Receivables Ageing"
     __name__ = 'jewel.report.receivable_ageing'
     party = fields.Many2One('party.party', "Customer", **PARTY)
@@ -189,15 +171,9 @@ class ReceivableAgeing(_Register):
     days_61_90 = fields.Numeric("61-90 Days", **MONEY)
     days_over_90 = fields.Numeric("Over 90 Days", **MONEY)
     balance = fields.Numeric("Balance", **MONEY)
-    _xlsx_columns = [('party', None), ('days_0_30', None),
-        ('days_31_60', None), ('days_61_90', None), ('days_over_90', None),
-        ('balance', None)]
-    _xlsx_order = ['balance']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('balance', 'DESC'), ('id', 'ASC')]
+    _xlsx_columns = ['party', 'days_0_30', 'days_31_60', 'days_61_90',
+        'days_over_90', 'balance']
+    _report_order = [('balance', 'DESC')]
 
     @classmethod
     def table_query(cls):
@@ -226,7 +202,7 @@ class ReceivableAgeing(_Register):
             having=Sum(amount) != 0)
 
 
-class PaymentDue(_Register):
+class PaymentDue(ReportingModel):
     "Payments Due"
     __name__ = 'jewel.report.payment_due'
     invoice = fields.Many2One('account.invoice', "Invoice")
@@ -237,14 +213,9 @@ class PaymentDue(_Register):
     days_overdue = fields.Function(
         fields.Integer("Days Overdue"), 'get_days_overdue')
     amount_due = fields.Numeric("Amount Due", **MONEY)
-    _xlsx_columns = [('due_date', None), ('number', None),
-        ('invoice_date', None), ('party', None), ('amount_due', None)]
-    _xlsx_order = ['due_date', 'number']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('due_date', 'ASC'), ('number', 'ASC'), ('id', 'ASC')]
+    _xlsx_columns = ['due_date', 'number', 'invoice_date', 'party',
+        'amount_due']
+    _report_order = ['due_date', 'number']
 
     @classmethod
     def table_query(cls):
@@ -330,7 +301,7 @@ def _receipts():
             & _sold_from(invoice, filters['showroom'])))
 
 
-class DayBook(_Register):
+class DayBook(ReportingModel):
     "Day Book"
     __name__ = 'jewel.report.day_book'
     date = fields.Date("Date")
@@ -341,16 +312,9 @@ class DayBook(_Register):
         'account.invoice.payment.method', "Payment Mode")
     cash = fields.Boolean("Cash")
     amount = fields.Numeric("Amount", **MONEY)
-    _xlsx_columns = [('date', None), ('invoice', None), ('party', None),
-        ('payment_method', None), ('journal', None), ('cash', None),
-        ('amount', None)]
-    _xlsx_order = ['date', 'payment_method']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('date', 'ASC'), ('payment_method', 'ASC'),
-            ('id', 'ASC')]
+    _xlsx_columns = ['date', 'invoice', 'party', 'payment_method', 'journal',
+        'cash', 'amount']
+    _report_order = ['date', 'payment_method']
 
     @classmethod
     def table_query(cls):
@@ -367,7 +331,7 @@ class DayBook(_Register):
                 receipts.amount))
 
 
-class CashBook(_Register):
+class CashBook(ReportingModel):
     "Cash Book by Payment Mode"
     __name__ = 'jewel.report.cash_book'
     date = fields.Date("Date")
@@ -376,15 +340,8 @@ class CashBook(_Register):
     journal = fields.Many2One('account.journal', "Journal")
     receipts = fields.Integer("Receipts")
     amount = fields.Numeric("Amount", **MONEY)
-    _xlsx_columns = [('date', None), ('payment_method', None),
-        ('journal', None), ('receipts', None), ('amount', None)]
-    _xlsx_order = ['date', 'payment_method']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('date', 'ASC'), ('payment_method', 'ASC'),
-            ('id', 'ASC')]
+    _xlsx_columns = ['date', 'payment_method', 'journal', 'receipts', 'amount']
+    _report_order = ['date', 'payment_method']
 
     @classmethod
     def table_query(cls):
@@ -401,21 +358,15 @@ class CashBook(_Register):
                 book.journal])
 
 
-class CashLimit(_Register):
+class CashLimit(ReportingModel):
     "Cash Receipts at or above the Limit"
     __name__ = 'jewel.report.cash_limit'
     invoice = fields.Many2One('account.invoice', "Invoice")
     party = fields.Many2One('party.party', "Customer", **PARTY)
     receipts = fields.Integer("Cash Receipts")
     cash = fields.Numeric("Cash Received", **MONEY)
-    _xlsx_columns = [('invoice', None), ('party', None),
-        ('receipts', None), ('cash', None)]
-    _xlsx_order = ['cash']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('cash', 'DESC'), ('id', 'ASC')]
+    _xlsx_columns = ['invoice', 'party', 'receipts', 'cash']
+    _report_order = [('cash', 'DESC')]
 
     @classmethod
     def table_query(cls):

@@ -30,11 +30,12 @@ from sql.aggregate import Count, Max, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import RowNumber, ToChar
 
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import fields
 from trytond.pool import Pool
 
 from .accounting_report import PARTY, POSTED, _sold_from
-from .xlsx import numeric, reporting_filters
+from .target import ActualsMixin
+from .xlsx import ReportingModel, numeric, reporting_filters
 
 MONEY = dict(digits=(16, 2))
 
@@ -81,10 +82,9 @@ def _by_customer():
         having=Count(Case((in_period, purchase.invoice), else_=Null)) > 0)
 
 
-class CustomerInsight(ModelSQL, ModelView):
+class CustomerInsight(ReportingModel):
     "Customers"
     __name__ = 'jewel.report.customer'
-    company = fields.Many2One('company.company', "Company")
     rank = fields.Integer("Rank")
     party = fields.Many2One('party.party', "Customer", **PARTY)
     tier = fields.Many2One('jewel.tier', "Tier")
@@ -95,16 +95,9 @@ class CustomerInsight(ModelSQL, ModelView):
     lifetime_value = fields.Numeric("Lifetime Value", **MONEY)
     first_purchase = fields.Date("First Purchase")
     last_purchase = fields.Date("Last Purchase")
-    _xlsx_columns = [('rank', None), ('party', None), ('tier', None),
-        ('lead_source', None), ('bills', None), ('amount', None),
-        ('lifetime_bills', None), ('lifetime_value', None),
-        ('first_purchase', None), ('last_purchase', None)]
-    _xlsx_order = ['rank']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('rank', 'ASC'), ('id', 'ASC')]
+    _xlsx_columns = ['rank', 'party', 'tier', 'lead_source', 'bills', 'amount',
+        'lifetime_bills', 'lifetime_value', 'first_purchase', 'last_purchase']
+    _report_order = ['rank']
 
     @classmethod
     def table_query(cls):
@@ -121,10 +114,9 @@ class CustomerInsight(ModelSQL, ModelView):
                 customer.last_purchase)
 
 
-class RepeatRate(ModelSQL, ModelView):
+class RepeatRate(ReportingModel):
     "Repeat Rate"
     __name__ = 'jewel.report.repeat_rate'
-    company = fields.Many2One('company.company', "Company")
     customers = fields.Integer("Customers",
         help="Customers who bought in the period.")
     repeat_customers = fields.Integer("Repeat Customers",
@@ -136,9 +128,8 @@ class RepeatRate(ModelSQL, ModelView):
         "Average Lifetime Value", **MONEY)
     repeat_rate = fields.Function(fields.Float("Repeat Rate",
             digits=(1, 4)), 'get_repeat_rate')
-    _xlsx_columns = [('customers', None), ('repeat_customers', None),
-        ('new_customers', None), ('amount', None),
-        ('average_lifetime_value', None)]
+    _xlsx_columns = ['customers', 'repeat_customers', 'new_customers',
+        'amount', 'average_lifetime_value']
 
     @classmethod
     def table_query(cls):
@@ -163,22 +154,14 @@ class RepeatRate(ModelSQL, ModelView):
             for r in records}
 
 
-class CustomerAcquisition(ModelSQL, ModelView):
+class CustomerAcquisition(ReportingModel):
     "New Customers by Month and Source"
     __name__ = 'jewel.report.customer_acquisition'
-    company = fields.Many2One('company.company', "Company")
     month = fields.Char("Month")
     lead_source = fields.Many2One('jewel.lead_source', "Lead Source")
     customers = fields.Integer("New Customers")
-    _xlsx_columns = [('month', None), ('lead_source', None),
-        ('customers', None)]
-    _xlsx_order = ['month', 'lead_source']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('month', 'ASC'), ('lead_source', 'ASC'),
-            ('id', 'ASC')]
+    _xlsx_columns = ['month', 'lead_source', 'customers']
+    _report_order = ['month', 'lead_source']
 
     @classmethod
     def table_query(cls):
@@ -208,10 +191,9 @@ class CustomerAcquisition(ModelSQL, ModelView):
                 customers.lead_source])
 
 
-class TierMovement(ModelSQL, ModelView):
+class TierMovement(ReportingModel):
     "Tier Movement"
     __name__ = 'jewel.report.tier_movement'
-    company = fields.Many2One('company.company', "Company")
     previous_tier = fields.Many2One('jewel.tier', "From Tier")
     tier = fields.Many2One('jewel.tier', "To Tier")
     direction = fields.Selection([
@@ -220,15 +202,8 @@ class TierMovement(ModelSQL, ModelView):
             ('down', "Down"),
             ], "Direction")
     customers = fields.Integer("Customers")
-    _xlsx_columns = [('previous_tier', None), ('tier', None),
-        ('direction', None), ('customers', None)]
-    _xlsx_order = ['direction', 'previous_tier', 'tier']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('direction', 'ASC'), ('previous_tier', 'ASC'),
-            ('tier', 'ASC'), ('id', 'ASC')]
+    _xlsx_columns = ['previous_tier', 'tier', 'direction', 'customers']
+    _report_order = ['direction', 'previous_tier', 'tier']
 
     @classmethod
     def table_query(cls):
@@ -267,10 +242,9 @@ class TierMovement(ModelSQL, ModelView):
                 changes.tier, changes.direction])
 
 
-class DormantVIP(ModelSQL, ModelView):
+class DormantVIP(ReportingModel):
     "Dormant VIPs"
     __name__ = 'jewel.report.dormant_vip'
-    company = fields.Many2One('company.company', "Company")
     party = fields.Many2One('party.party', "Customer", **PARTY)
     tier = fields.Many2One('jewel.tier', "Tier")
     home_showroom = fields.Many2One('stock.location', "Home Showroom")
@@ -278,15 +252,9 @@ class DormantVIP(ModelSQL, ModelView):
     lifetime_value = fields.Numeric("Lifetime Value", **MONEY)
     last_contact = fields.Function(
         fields.DateTime("Last Contact"), 'get_last_contact')
-    _xlsx_columns = [('party', None), ('tier', None),
-        ('home_showroom', None), ('last_purchase', None),
-        ('lifetime_value', None)]
-    _xlsx_order = ['last_purchase']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('last_purchase', 'ASC'), ('id', 'ASC')]
+    _xlsx_columns = ['party', 'tier', 'home_showroom', 'last_purchase',
+        'lifetime_value']
+    _report_order = ['last_purchase']
 
     @classmethod
     def table_query(cls):
@@ -332,10 +300,9 @@ class DormantVIP(ModelSQL, ModelView):
             for r in records}
 
 
-class StaffTarget(ModelSQL, ModelView):
+class StaffTarget(ActualsMixin, ReportingModel):
     "Staff vs Targets"
     __name__ = 'jewel.report.staff_target'
-    company = fields.Many2One('company.company', "Company")
     target = fields.Many2One('jewel.target', "Target")
     month = fields.Date("Month")
     scope = fields.Selection('get_scopes', "For")
@@ -344,27 +311,9 @@ class StaffTarget(ModelSQL, ModelView):
     sales_target = fields.Numeric("Sales Target", **MONEY)
     visits_target = fields.Integer("Visits Target")
     conversions_target = fields.Integer("Conversions Target")
-    sales_actual = fields.Function(
-        fields.Numeric("Sales", **MONEY), 'get_actuals')
-    visits_actual = fields.Function(fields.Integer("Visits"), 'get_actuals')
-    conversions_actual = fields.Function(
-        fields.Integer("Conversions"), 'get_actuals')
-    sales_progress = fields.Function(
-        fields.Float("Sales Progress", digits=(16, 4)), 'get_actuals')
-    visits_progress = fields.Function(
-        fields.Float("Visits Progress", digits=(16, 4)), 'get_actuals')
-    conversions_progress = fields.Function(
-        fields.Float("Conversions Progress", digits=(16, 4)), 'get_actuals')
-    _xlsx_columns = [('month', None), ('scope', None), ('employee', None),
-        ('showroom', None), ('sales_target', None), ('visits_target', None),
-        ('conversions_target', None)]
-    _xlsx_order = ['month', 'scope', 'employee', 'showroom']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('month', 'ASC'), ('scope', 'ASC'),
-            ('employee', 'ASC'), ('showroom', 'ASC'), ('id', 'ASC')]
+    _xlsx_columns = ['month', 'scope', 'employee', 'showroom', 'sales_target',
+        'visits_target', 'conversions_target']
+    _report_order = ['month', 'scope', 'employee', 'showroom']
 
     @classmethod
     def get_scopes(cls):

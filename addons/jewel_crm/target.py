@@ -11,25 +11,50 @@ The actual figures are computed from the records of the month:
 - visits: showroom visits come with jewel_telecalling, which extends
   ``Target._actual_visits``.
 Other measures plug in through ``Target._actuals``."""
+import datetime as dt
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from sql import Cast, Null
+from sql.aggregate import Count, Sum
+from sql.conditionals import Case, Coalesce
+from sql.functions import DateTrunc, Round
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 from .company_field import TenantMixin, tenant_company_field
+from .xlsx import numeric
 
+CENT = Decimal('0.01')
 SCOPES = [
     ('salesperson', "Salesperson"),
     ('showroom', "Showroom"),
     ]
 
 
-class Target(TenantMixin, ModelSQL, ModelView):
+class ActualsMixin:
+    "A target's actual figures and progress, computed by get_actuals"
+    __slots__ = ()
+    sales_actual = fields.Function(
+        fields.Numeric("Sales", digits=(16, 2)), 'get_actuals')
+    visits_actual = fields.Function(fields.Integer("Visits"), 'get_actuals')
+    conversions_actual = fields.Function(
+        fields.Integer("Conversions"), 'get_actuals')
+    sales_progress = fields.Function(
+        fields.Float("Sales Progress", digits=(16, 4)), 'get_actuals')
+    visits_progress = fields.Function(
+        fields.Float("Visits Progress", digits=(16, 4)), 'get_actuals')
+    conversions_progress = fields.Function(
+        fields.Float("Conversions Progress", digits=(16, 4)),
+        'get_actuals')
+
+
+class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
     "What a salesperson or a showroom aims at in a month"
     __name__ = 'jewel.target'
     company = tenant_company_field(required=True)
@@ -62,18 +87,6 @@ class Target(TenantMixin, ModelSQL, ModelView):
     conversions_target = fields.Integer("Conversions Target",
         domain=['OR', ('conversions_target', '=', None),
             ('conversions_target', '>=', 0)])
-    sales_actual = fields.Function(
-        fields.Numeric("Sales", digits=(16, 2)), 'get_actuals')
-    visits_actual = fields.Function(fields.Integer("Visits"), 'get_actuals')
-    conversions_actual = fields.Function(
-        fields.Integer("Conversions"), 'get_actuals')
-    sales_progress = fields.Function(
-        fields.Float("Sales Progress", digits=(16, 4)), 'get_actuals')
-    visits_progress = fields.Function(
-        fields.Float("Visits Progress", digits=(16, 4)), 'get_actuals')
-    conversions_progress = fields.Function(
-        fields.Float("Conversions Progress", digits=(16, 4)),
-        'get_actuals')
 
     @classmethod
     def __setup__(cls):
@@ -143,32 +156,74 @@ class Target(TenantMixin, ModelSQL, ModelView):
 
     @classmethod
     def _actual_sales(cls, targets):
-        Sale = Pool().get('sale.sale')
-        result = {}
-        for target in targets:
-            first, after = target.period
-            domain = [
-                ('company', '=', target.company.id),
+        """One grouped query for every target: the untaxed amounts of the
+        sales by company, month and salesperson or showroom (the amounts
+        cached on confirmation, else the sum of the lines)"""
+        pool = Pool()
+        Sale = pool.get('sale.sale')
+        SaleLine = pool.get('sale.line')
+        Currency = pool.get('currency.currency')
+        sale = Sale.__table__()
+        periods = _Periods(targets)
+        if not periods:
+            return {}
+        allowed = Sale.search([
+                ('company', 'in', periods.companies),
                 ('state', 'in', ['confirmed', 'processing', 'done']),
-                ('sale_date', '>=', first),
-                ('sale_date', '<', after),
-                ]
-            if target.scope == 'salesperson':
-                domain.append(('confirmed_by', '=', target.employee.id))
-            else:
-                domain.append(('warehouse', '=', target.showroom.id))
-            result[target.id] = sum(
-                (s.untaxed_amount for s in Sale.search(domain)), Decimal(0))
-        return result
+                ('sale_date', '>=', periods.first),
+                ('sale_date', '<', periods.after),
+                ['OR',
+                    ('confirmed_by', 'in', periods.employees),
+                    ('warehouse', 'in', periods.showrooms),
+                    ],
+                ], order=[], query=True)
+
+        def cached(sale):
+            return ((sale.untaxed_amount_cache != Null)
+                & (sale.tax_amount_cache != Null)
+                & (sale.total_amount_cache != Null))
+        # a sale without the cached amounts sums its lines as sale does:
+        # each quantity × unit price rounded to the currency
+        line = SaleLine.__table__()
+        uncached = Sale.__table__()
+        currency = Currency.__table__()
+        computed = (line
+            .join(uncached, condition=line.sale == uncached.id)
+            .join(currency, condition=uncached.currency == currency.id)
+            .select(line.sale.as_('sale'),
+                Sum(Round(Cast(line.quantity, 'NUMERIC') * line.unit_price,
+                        currency.digits)).as_('amount'),
+                where=(line.type == 'line')
+                & uncached.id.in_(allowed) & ~cached(uncached),
+                group_by=[line.sale]))
+        sales = (sale
+            .join(computed, 'LEFT', condition=computed.sale == sale.id)
+            .select(sale.company.as_('company'),
+                DateTrunc('month', sale.sale_date).as_('month'),
+                sale.confirmed_by.as_('employee'),
+                sale.warehouse.as_('showroom'),
+                numeric(Case((cached(sale), sale.untaxed_amount_cache),
+                        else_=Coalesce(computed.amount, 0))).as_('value'),
+                where=sale.id.in_(allowed)))
+        periods.read(sales, Sum, _cents)
+        return periods.result(Decimal(0))
 
     @classmethod
     def _actual_conversions(cls, targets):
-        Opportunity = Pool().get('sale.opportunity')
-        result = {}
-        for target in targets:
-            first, after = target.period
-            domain = [
-                ('company', '=', target.company.id),
+        """One grouped query for every target: the opportunities converted
+        or won, by company, month of their end date (or start date while
+        open), converter (or employee) and customer's home showroom"""
+        pool = Pool()
+        Opportunity = pool.get('sale.opportunity')
+        Party = pool.get('party.party')
+        opportunity = Opportunity.__table__()
+        party = Party.__table__()
+        periods = _Periods(targets)
+        if not periods:
+            return {}
+        first, after = periods.first, periods.after
+        allowed = Opportunity.search([
+                ('company', 'in', periods.companies),
                 ('state', 'in', ['converted', 'won']),
                 ['OR',
                     [('end_date', '>=', first), ('end_date', '<', after)],
@@ -176,24 +231,111 @@ class Target(TenantMixin, ModelSQL, ModelView):
                         ('start_date', '>=', first),
                         ('start_date', '<', after)],
                     ],
-                ]
-            if target.scope == 'salesperson':
-                domain.append(['OR',
-                        ('converted_by', '=', target.employee.id),
-                        [('converted_by', '=', None),
-                            ('employee', '=', target.employee.id)],
-                        ])
-            else:
-                domain.append(
-                    ('party.home_showroom', '=', target.showroom.id))
-            result[target.id] = Opportunity.search(domain, count=True)
-        return result
+                ], order=[], query=True)
+        converted = (opportunity
+            .join(party, 'LEFT', condition=opportunity.party == party.id)
+            .select(opportunity.company.as_('company'),
+                DateTrunc('month', Coalesce(
+                        opportunity.end_date, opportunity.start_date)
+                    ).as_('month'),
+                Coalesce(opportunity.converted_by, opportunity.employee
+                    ).as_('employee'),
+                party.home_showroom.as_('showroom'),
+                opportunity.id.as_('value'),
+                where=opportunity.id.in_(allowed)))
+        periods.read(converted, Count)
+        return periods.result(0)
 
     @classmethod
     def _actual_visits(cls, targets):
         """Showroom visits are recorded by jewel_telecalling, which
         extends this method; without it there is no figure to show"""
         return {}
+
+
+def _cents(amount):
+    "An amount summed by SQLite as a float, back to its cents"
+    if not isinstance(amount, Decimal):
+        amount = Decimal(str(amount or 0)).quantize(CENT)
+    return amount
+
+
+def month_of(value):
+    """The first day of the month of a date, a datetime or the text SQLite
+    returns for them"""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    elif isinstance(value, dt.datetime):
+        value = value.date()
+    return value.replace(day=1)
+
+
+class _Periods:
+    """The months, businesses, salespeople and showrooms of targets, to
+    read their actual figures in one grouped query per measure and add
+    each group of rows to the targets it counts for"""
+
+    def __init__(self, targets):
+        self.targets = list(targets)
+        self.keys = {}
+        for target in self.targets:
+            if target.scope == 'salesperson':
+                key = (target.company.id, target.month, 'salesperson',
+                    target.employee.id)
+            else:
+                key = (target.company.id, target.month, 'showroom',
+                    target.showroom.id)
+            self.keys.setdefault(key, []).append(target.id)
+        self.totals = {}
+
+    def __bool__(self):
+        return bool(self.targets)
+
+    @property
+    def companies(self):
+        return sorted({k[0] for k in self.keys})
+
+    @property
+    def first(self):
+        return min(k[1] for k in self.keys)
+
+    @property
+    def after(self):
+        return max(k[1] for k in self.keys) + relativedelta(months=1)
+
+    @property
+    def employees(self):
+        return sorted({k[3] for k in self.keys if k[2] == 'salesperson'})
+
+    @property
+    def showrooms(self):
+        return sorted({k[3] for k in self.keys if k[2] == 'showroom'})
+
+    def read(self, rows, aggregate, convert=None):
+        """Add the aggregate (Sum or Count) of the value column of rows
+        (a query of company, month, employee, showroom and value) grouped
+        by its other columns"""
+        cursor = Transaction().connection.cursor()
+        group = [rows.company, rows.month, rows.employee, rows.showroom]
+        cursor.execute(*rows.select(*group, aggregate(rows.value),
+                group_by=group))
+        for company, month, employee, showroom, value in cursor:
+            if convert:
+                value = convert(value)
+            self.add(company, month, employee, showroom, value)
+
+    def add(self, company, month, employee, showroom, value):
+        "Count value for the targets of the month of employee and showroom"
+        month = month_of(month)
+        for key in [(company, month, 'salesperson', employee),
+                (company, month, 'showroom', showroom)]:
+            if key[3] is not None and key in self.keys:
+                self.totals[key] = self.totals.get(key, 0) + value
+
+    def result(self, zero):
+        "{target id: actual}"
+        return {target_id: self.totals.get(key, zero)
+            for key, ids in self.keys.items() for target_id in ids}
 
 
 def _progress(actual, target):

@@ -10,12 +10,12 @@ confirmation on its sale date; amounts are untaxed.
 from sql import Null
 from sql.aggregate import Count, Min, Sum
 
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from jewel_crm.showroom import ShowroomScoped
-from jewel_crm.xlsx import reporting_filters
+from jewel_crm.xlsx import ReportingModel, reporting_filters
 
 from .sales_report import SOLD
 
@@ -44,9 +44,8 @@ def sold_design_lines():
     return query, dict(sale=sale, line=line, template=template), where
 
 
-class _BestSellers(ShowroomScoped, ModelSQL, ModelView):
+class _BestSellers(ShowroomScoped, ReportingModel):
     __slots__ = ()
-    company = fields.Many2One('company.company', "Company")
     showroom = fields.Many2One('stock.location', "Showroom")
     category = fields.Many2One('jewel.jewellery_category', "Category")
     bills = fields.Integer("Bills")
@@ -54,11 +53,7 @@ class _BestSellers(ShowroomScoped, ModelSQL, ModelView):
         help="Pieces, coins or grams of bullion.")
     amount = fields.Numeric("Amount", digits=(16, 2))
 
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('amount', 'DESC'), ('quantity', 'DESC'),
-            ('id', 'ASC')]
+    _report_order = [('amount', 'DESC'), ('quantity', 'DESC')]
 
     @classmethod
     def _group(cls, t):
@@ -88,9 +83,8 @@ class BestSellingDesign(_BestSellers):
     __name__ = 'jewel.report.best_design'
     product = fields.Many2One('product.product', "Design",
         context={'company': Eval('company', -1)}, depends={'company'})
-    _xlsx_columns = [('showroom', None), ('product', None),
-        ('category', None), ('bills', None), ('quantity', None),
-        ('amount', None)]
+    _xlsx_columns = ['showroom', 'product', 'category', 'bills', 'quantity',
+        'amount']
     _xlsx_order = ['showroom', 'product']
 
     @classmethod
@@ -101,6 +95,5 @@ class BestSellingDesign(_BestSellers):
 class BestSellingCategory(_BestSellers):
     "Best-Selling Categories"
     __name__ = 'jewel.report.best_category'
-    _xlsx_columns = [('showroom', None), ('category', None),
-        ('bills', None), ('quantity', None), ('amount', None)]
+    _xlsx_columns = ['showroom', 'category', 'bills', 'quantity', 'amount']
     _xlsx_order = ['showroom', 'category']

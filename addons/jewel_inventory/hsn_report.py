@@ -15,20 +15,19 @@ from sql import Literal
 from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce
 
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import fields
 from trytond.pool import Pool
 
 from jewel_crm.accounting_report import KINDS, POSTED, _sold_from
-from jewel_crm.xlsx import numeric, reporting_filters
+from jewel_crm.xlsx import ReportingModel, numeric, reporting_filters
 
 MONEY = dict(digits=(16, 2))
 JOB_WORK_SAC = '9988'
 
 
-class HSNSummary(ModelSQL, ModelView):
+class HSNSummary(ReportingModel):
     "HSN-wise Tax Summary"
     __name__ = 'jewel.report.hsn_summary'
-    company = fields.Many2One('company.company', "Company")
     hsn_code = fields.Char("HSN / SAC")
     kind = fields.Selection(KINDS, "Kind")
     tax = fields.Many2One('account.tax', "Tax")
@@ -37,16 +36,9 @@ class HSNSummary(ModelSQL, ModelView):
     quantity = fields.Numeric("Quantity", digits=(16, 2))
     taxable = fields.Numeric("Taxable Value", **MONEY)
     tax_amount = fields.Numeric("Tax", **MONEY)
-    _xlsx_columns = [('hsn_code', None), ('kind', None), ('tax', None),
-        ('rate', None), ('invoices', None), ('quantity', None),
-        ('taxable', None), ('tax_amount', None)]
-    _xlsx_order = ['hsn_code', 'kind', 'rate']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('hsn_code', 'ASC'), ('kind', 'ASC'), ('rate', 'ASC'),
-            ('id', 'ASC')]
+    _xlsx_columns = ['hsn_code', 'kind', 'tax', 'rate', 'invoices', 'quantity',
+        'taxable', 'tax_amount']
+    _report_order = ['hsn_code', 'kind', 'rate']
 
     @classmethod
     def table_query(cls):

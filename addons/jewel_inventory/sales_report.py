@@ -23,13 +23,13 @@ from sql.conditionals import Case, Coalesce
 from sql.functions import RowNumber
 from sql.operators import Concat
 
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
 from jewel_crm.printing import HTMLReport
 from jewel_crm.showroom import ShowroomScoped
-from jewel_crm.xlsx import reporting_filters
+from jewel_crm.xlsx import ReportingModel, reporting_filters
 
 from .payment import KINDS as PAYMENT_KINDS
 
@@ -70,10 +70,9 @@ def _sold_lines(from_date, to_date):
     return query, tables, where
 
 
-class SalesReport(ShowroomScoped, ModelSQL, ModelView):
+class SalesReport(ShowroomScoped, ReportingModel):
     "Sales of Pieces"
     __name__ = 'jewel.report.sales'
-    company = fields.Many2One('company.company', "Company")
     date = fields.Date("Date")
     showroom = fields.Many2One('stock.location', "Showroom")
     salesperson = fields.Many2One('company.employee', "Salesperson")
@@ -86,19 +85,12 @@ class SalesReport(ShowroomScoped, ModelSQL, ModelView):
     net_weight = fields.Numeric("Net Weight (g)", **WEIGHT)
     fine_weight = fields.Numeric("Fine Weight (g)", **WEIGHT)
     amount = fields.Numeric("Amount", **MONEY)
-    _xlsx_columns = [('date', None), ('showroom', None),
-        ('salesperson', None), ('category', None), ('metal', None),
-        ('fineness', None), ('bills', None), ('pieces', None),
-        ('gross_weight', None), ('net_weight', None), ('fine_weight', None),
-        ('amount', None)]
+    _xlsx_columns = ['date', 'showroom', 'salesperson', 'category', 'metal',
+        'fineness', 'bills', 'pieces', 'gross_weight', 'net_weight',
+        'fine_weight', 'amount']
     _xlsx_order = ['date', 'showroom', 'category', 'metal']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('date', 'ASC'), ('showroom', 'ASC'),
-            ('category', 'ASC'), ('metal', 'ASC'), ('fineness', 'DESC'),
-            ('id', 'ASC')]
+    _report_order = [
+        'date', 'showroom', 'category', 'metal', ('fineness', 'DESC')]
 
     @classmethod
     def table_query(cls):
@@ -128,10 +120,9 @@ class SalesReport(ShowroomScoped, ModelSQL, ModelView):
                 template.jewel_metal, lot.fineness])
 
 
-class SalesComparison(ShowroomScoped, ModelSQL, ModelView):
+class SalesComparison(ShowroomScoped, ReportingModel):
     "Daily Sales Compared"
     __name__ = 'jewel.report.sales_comparison'
-    company = fields.Many2One('company.company', "Company")
     showroom = fields.Many2One('stock.location', "Showroom")
     bills = fields.Integer("Bills")
     pieces = fields.Integer("Pieces")
@@ -148,17 +139,11 @@ class SalesComparison(ShowroomScoped, ModelSQL, ModelView):
     paid_old_gold = fields.Numeric("Old Gold", **MONEY)
     old_gold_weight = fields.Numeric("Old Gold Net (g)", **WEIGHT)
     old_gold_fine = fields.Numeric("Old Gold Fine (g)", **WEIGHT)
-    _xlsx_columns = [('showroom', None), ('bills', None), ('pieces', None),
-        ('fine_weight', None), ('amount', None), ('last_week_amount', None),
-        ('last_year_amount', None)] + [
-        ('paid_' + k, None) for k, _ in PAYMENT_KINDS] + [
-        ('old_gold_weight', None), ('old_gold_fine', None)]
-    _xlsx_order = ['showroom']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('showroom', 'ASC'), ('id', 'ASC')]
+    _xlsx_columns = ['showroom', 'bills', 'pieces', 'fine_weight', 'amount',
+        'last_week_amount', 'last_year_amount'] + [
+        'paid_' + k for k, _ in PAYMENT_KINDS] + [
+        'old_gold_weight', 'old_gold_fine']
+    _report_order = ['showroom']
 
     @classmethod
     def table_query(cls):
@@ -309,11 +294,10 @@ def _ranked(amount):
     return RowNumber(window=Window([], order_by=[amount.desc]))
 
 
-class DesignSales(ModelSQL, ModelView):
+class DesignSales(ReportingModel):
     """Sales by design over every showroom of the filters, ranked by
     amount (the Top 10 Designs keep ranks 1 to 10)"""
     __name__ = 'jewel.report.design_sales'
-    company = fields.Many2One('company.company', "Company")
     rank = fields.Integer("Rank")
     design = fields.Many2One('product.template', "Design", **COMPANY)
     category = fields.Many2One('jewel.jewellery_category', "Category")
@@ -321,15 +305,9 @@ class DesignSales(ModelSQL, ModelView):
     pieces = fields.Integer("Pieces")
     net_weight = fields.Numeric("Net Weight (g)", **WEIGHT)
     amount = fields.Numeric("Amount", **MONEY)
-    _xlsx_columns = [('rank', None), ('design', None), ('category', None),
-        ('bills', None), ('pieces', None), ('net_weight', None),
-        ('amount', None)]
-    _xlsx_order = ['rank']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('rank', 'ASC'), ('id', 'ASC')]
+    _xlsx_columns = ['rank', 'design', 'category', 'bills', 'pieces',
+        'net_weight', 'amount']
+    _report_order = ['rank']
 
     @classmethod
     def table_query(cls):
@@ -353,27 +331,23 @@ class DesignSales(ModelSQL, ModelView):
             group_by=[template.id])
 
 
-class TopPiece(ShowroomScoped, ModelSQL, ModelView):
+class TopPiece(ShowroomScoped, ReportingModel):
     "Pieces sold, ranked by amount (the Top 10 Pieces keep ranks 1 to 10)"
     __name__ = 'jewel.report.top_piece'
-    company = fields.Many2One('company.company', "Company")
     rank = fields.Integer("Rank")
     piece = fields.Many2One('stock.lot', "Piece")
+    # the piece's number (its name) read with the rows: a million pieces
+    # are not read again through the ORM to be exported
+    piece_number = fields.Char("Piece")
     design = fields.Many2One('product.template', "Design", **COMPANY)
     date = fields.Date("Date")
     showroom = fields.Many2One('stock.location', "Showroom")
     salesperson = fields.Many2One('company.employee', "Salesperson")
     net_weight = fields.Numeric("Net Weight (g)", **WEIGHT)
     amount = fields.Numeric("Amount", **MONEY)
-    _xlsx_columns = [('rank', None), ('piece', None), ('design', None),
-        ('date', None), ('showroom', None), ('salesperson', None),
-        ('net_weight', None), ('amount', None)]
-    _xlsx_order = ['rank']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('rank', 'ASC'), ('id', 'ASC')]
+    _xlsx_columns = ['rank', 'piece_number', 'design', 'date', 'showroom',
+        'salesperson', 'net_weight', 'amount']
+    _report_order = ['rank']
 
     @classmethod
     def table_query(cls):
@@ -387,6 +361,7 @@ class TopPiece(ShowroomScoped, ModelSQL, ModelView):
             sale.company.as_('company'),
             _ranked(amount).as_('rank'),
             lot.id.as_('piece'),
+            lot.number.as_('piece_number'),
             template.id.as_('design'),
             sale.sale_date.as_('date'),
             sale.warehouse.as_('showroom'),
@@ -397,25 +372,19 @@ class TopPiece(ShowroomScoped, ModelSQL, ModelView):
             where=where)
 
 
-class SalespersonSales(ShowroomScoped, ModelSQL, ModelView):
+class SalespersonSales(ShowroomScoped, ReportingModel):
     "Bills and average bill value by showroom and salesperson"
     __name__ = 'jewel.report.salesperson_sales'
-    company = fields.Many2One('company.company', "Company")
     showroom = fields.Many2One('stock.location', "Showroom")
     salesperson = fields.Many2One('company.employee', "Salesperson")
     bills = fields.Integer("Bills")
     pieces = fields.Integer("Pieces")
     amount = fields.Numeric("Amount", **MONEY)
     average_bill = fields.Numeric("Average Bill", **MONEY)
-    _xlsx_columns = [('showroom', None), ('salesperson', None),
-        ('bills', None), ('pieces', None), ('amount', None),
-        ('average_bill', None)]
+    _xlsx_columns = ['showroom', 'salesperson', 'bills', 'pieces', 'amount',
+        'average_bill']
     _xlsx_order = ['showroom', 'salesperson']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('amount', 'DESC'), ('id', 'ASC')]
+    _report_order = [('amount', 'DESC')]
 
     @classmethod
     def table_query(cls):

@@ -12,12 +12,13 @@ from sql.aggregate import Count, Min, Sum
 from sql.conditionals import Case, Coalesce
 from sql.functions import Round
 
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
 
-from jewel_crm.xlsx import PeriodContextMixin, reporting_filters
+from jewel_crm.xlsx import (
+    PeriodContextMixin, ReportingModel, reporting_filters)
 
 from .artisan import ISSUES, MILLIGRAM
 
@@ -49,10 +50,9 @@ class WastageContext(PeriodContextMixin, ModelView):
         return Transaction().context.get('metal')
 
 
-class WastageReport(ModelSQL, ModelView):
+class WastageReport(ReportingModel):
     "Artisan Wastage"
     __name__ = 'jewel.report.artisan_wastage'
-    company = fields.Many2One('company.company', "Company")
     artisan = fields.Many2One('party.party', "Artisan",
         context={'company': Eval('company', -1)}, depends={'company'})
     work_type = fields.Many2One('jewel.work_type', "Work")
@@ -65,17 +65,9 @@ class WastageReport(ModelSQL, ModelView):
         help="Actual minus allowed wastage; negative under the norm.")
     excess_percent = fields.Numeric("Excess (%)", digits=(16, 2),
         help="The excess as a percentage of the fine metal issued.")
-    _xlsx_columns = [('artisan', None), ('work_type', None),
-        ('metal', None), ('jobs', None), ('fine_issued', None),
-        ('allowed_wastage', None), ('actual_wastage', None),
-        ('excess', None), ('excess_percent', None)]
-    _xlsx_order = ['artisan', 'work_type', 'metal']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('artisan', 'ASC'), ('work_type', 'ASC'),
-            ('metal', 'ASC'), ('id', 'ASC')]
+    _xlsx_columns = ['artisan', 'work_type', 'metal', 'jobs', 'fine_issued',
+        'allowed_wastage', 'actual_wastage', 'excess', 'excess_percent']
+    _report_order = ['artisan', 'work_type', 'metal']
 
     @classmethod
     def view_attributes(cls):

@@ -10,8 +10,9 @@ from sql.operators import Exists
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
 from trytond.transaction import Transaction
+
+from jewel_crm.xlsx import PeriodContextMixin
 
 from .lead import typed
 from .score import PURCHASE_STATES
@@ -111,26 +112,12 @@ class Performance(ModelSQL, ModelView):
         return result
 
 
-class PerformanceContext(ModelView):
+class PerformanceContext(PeriodContextMixin, ModelView):
     "Telecaller Performance Context"
     __name__ = 'jewel.telecalling.performance.context'
-    company = fields.Many2One('company.company', "Company", required=True)
-    from_date = fields.Date("From Date", required=True,
-        domain=[If(Eval('to_date') & Eval('from_date'),
-                ('from_date', '<=', Eval('to_date')), ())])
-    to_date = fields.Date("To Date", required=True,
-        domain=[If(Eval('from_date') & Eval('to_date'),
-                ('to_date', '>=', Eval('from_date')), ())])
-
-    @classmethod
-    def default_company(cls):
-        return Transaction().context.get('company')
-
-    @classmethod
-    def default_to_date(cls):
-        return Transaction().context.get('to_date') or dt.date.today()
 
     @classmethod
     def default_from_date(cls):
+        "The last 30 days"
         return Transaction().context.get('from_date') or (
             dt.date.today() - dt.timedelta(days=29))

@@ -3,10 +3,15 @@
 "Visits count towards targets and show purchase intent to auto-tag rules"
 import datetime as dt
 
+from sql import Union
 from sql.aggregate import Count
+from sql.functions import DateTrunc
 
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
+
+from jewel_crm.target import _Periods
+
+from .lead import typed
 
 # visit purpose -> purchase intent of jewel_crm's auto-tag rules
 PURPOSE_INTENTS = {
@@ -25,26 +30,38 @@ class Target(metaclass=PoolMeta):
     @classmethod
     def _actual_visits(cls, targets):
         """Visits of the month recorded by the salesperson's users, or in
-        the showroom"""
+        the showroom: one grouped query for every target, by company,
+        month, showroom and the employees of the visit's sales rep"""
         pool = Pool()
         Visit = pool.get('jewel.visit')
-        User = pool.get('res.user')
+        UserEmployee = pool.get('res.user-company.employee')
         visit = Visit.__table__()
-        cursor = Transaction().connection.cursor()
+        user_employee = UserEmployee.__table__()
         result = super()._actual_visits(targets)
-        for target in targets:
-            first, after = target.period
-            where = ((visit.company == target.company.id)
-                & (visit.date >= dt.datetime.combine(first, dt.time()))
-                & (visit.date < dt.datetime.combine(after, dt.time())))
-            if target.scope == 'salesperson':
-                users = [u.id for u in User.search(
-                        [('employees', '=', target.employee.id)])] or [-1]
-                where &= visit.sales_rep.in_(users)
-            else:
-                where &= visit.showroom == target.showroom.id
-            cursor.execute(*visit.select(Count(visit.id), where=where))
-            result[target.id], = cursor.fetchone()
+        periods = _Periods(targets)
+        if not periods:
+            return result
+        where = (visit.company.in_(periods.companies)
+            & (visit.date >= dt.datetime.combine(periods.first, dt.time()))
+            & (visit.date < dt.datetime.combine(periods.after, dt.time())))
+        month = DateTrunc('month', visit.date)
+        # by salesperson (a visit counts for each employee of its sales
+        # rep) and, apart, by showroom
+        by_employee = (visit
+            .join(user_employee,
+                condition=user_employee.user == visit.sales_rep)
+            .select(visit.company.as_('company'), month.as_('month'),
+                user_employee.employee.as_('employee'),
+                typed(None, 'INTEGER').as_('showroom'),
+                visit.id.as_('value'),
+                where=where
+                & user_employee.employee.in_(periods.employees or [-1])))
+        by_showroom = visit.select(visit.company.as_('company'),
+            month.as_('month'), typed(None, 'INTEGER').as_('employee'),
+            visit.showroom.as_('showroom'), visit.id.as_('value'),
+            where=where & visit.showroom.in_(periods.showrooms or [-1]))
+        periods.read(Union(by_employee, by_showroom, all_=True), Count)
+        result.update(periods.result(0))
         return result
 
 

@@ -14,19 +14,18 @@ from sql.aggregate import Count, Min
 from sql.conditionals import Case
 from sql.operators import Exists
 
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import fields
 from trytond.pool import Pool
 
 from jewel_crm.showroom import ShowroomScoped
-from jewel_crm.xlsx import reporting_filters
+from jewel_crm.xlsx import ReportingModel, reporting_filters
 
 from .score import PURCHASE_STATES
 
 
-class VisitConversion(ShowroomScoped, ModelSQL, ModelView):
+class VisitConversion(ShowroomScoped, ReportingModel):
     "Visits to Sales by Staff"
     __name__ = 'jewel.report.visit_conversion'
-    company = fields.Many2One('company.company', "Company")
     showroom = fields.Many2One('stock.location', "Showroom")
     sales_rep = fields.Many2One('res.user', "Sales Rep")
     visits = fields.Integer("Visits")
@@ -34,14 +33,9 @@ class VisitConversion(ShowroomScoped, ModelSQL, ModelView):
     buyers = fields.Integer("Customers Who Bought")
     conversion = fields.Function(fields.Float("Conversion",
             digits=(1, 4)), 'get_conversion')
-    _xlsx_columns = [('showroom', None), ('sales_rep', None),
-        ('visits', None), ('customers', None), ('buyers', None)]
+    _xlsx_columns = ['showroom', 'sales_rep', 'visits', 'customers', 'buyers']
     _xlsx_order = ['showroom', 'sales_rep']
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('buyers', 'DESC'), ('id', 'ASC')]
+    _report_order = [('buyers', 'DESC')]
 
     @classmethod
     def table_query(cls):
