@@ -7,15 +7,15 @@ filters (company, from_date, to_date, showroom, staff) from the context set
 by ``jewel.reporting.context`` and lists its exported columns in
 ``_xlsx_columns``.  The "Export XLSX" report (``jewel.reporting.xlsx``)
 streams the rows the user may read under those filters into a workbook
-written row by row into a deflated temporary file: rows come from a
+written with xlsxwriter in ``constant_memory`` mode: rows come from a
 server-side cursor on PostgreSQL, never as a whole list in memory.
 """
 import datetime as dt
+import functools
+import io
 import itertools
-import re
-import tempfile
-import zipfile
-from xml.sax.saxutils import escape
+
+import xlsxwriter
 
 from sql import Cast
 
@@ -180,197 +180,70 @@ def reporting_query(Model):
         order_by=order + [table.id])
 
 
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-    'content-types">'
-    '<Default Extension="rels" ContentType="application/'
-    'vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/xl/workbook.xml" ContentType="application/'
-    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType='
-    '"application/vnd.openxmlformats-officedocument.spreadsheetml.'
-    'worksheet+xml"/>'
-    '<Override PartName="/xl/styles.xml" ContentType="application/'
-    'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    '</Types>')
-_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-    'relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-    'officeDocument/2006/relationships/officeDocument" '
-    'Target="xl/workbook.xml"/></Relationships>')
-_WORKBOOK = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-    'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-    'relationships"><sheets><sheet name="{name}" sheetId="1" r:id="rId1"/>'
-    '</sheets></workbook>')
-_WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-    'relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-    'officeDocument/2006/relationships/worksheet" '
-    'Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/'
-    'officeDocument/2006/relationships/styles" Target="styles.xml"/>'
-    '</Relationships>')
-# cell styles: 0 plain, 1 bold (headers), then one per kind of number
-_STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-    '2006/main">'
-    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
-    '<numFmt numFmtId="165" formatCode="0.000"/></numFmts>'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/>'
-    '</border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-    'borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="6">'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" '
-    'applyFont="1"/>'
-    '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" '
-    'applyNumberFormat="1"/>'
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" '
-    'applyNumberFormat="1"/>'
-    '<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" '
-    'applyNumberFormat="1"/>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
-    'applyNumberFormat="1"/>'
-    '</cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
-    '</cellStyles></styleSheet>')
-_SHEET_START = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-    'main"><sheetViews><sheetView workbookViewId="0">'
-    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-    'state="frozen"/></sheetView></sheetViews>'
-    '<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols><sheetData>')
-_SHEET_END = '</sheetData></worksheet>'
-_STYLE = {'number': 2, 'weight': 3, 'integer': 4, 'date': 5}
-# what text must lose (characters XML 1.0 cannot hold) or escape
-_CONTROL = {c: None for c in range(32) if c not in (9, 10, 13)}
-_SPECIAL = re.compile('[&<>\x00-\x08\x0b\x0c\x0e-\x1f]')
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-_FLUSH_SIZE = 1 << 20
-_CACHE_SIZE = 10000
+_FORMATS = {
+    'number': '#,##0.00', 'weight': '0.000', 'integer': '0',
+    'date': 'yyyy-mm-dd'}
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
-def _text(value):
-    value = str(value)
-    if _SPECIAL.search(value):
-        value = escape(value.translate(_CONTROL))
-    return value
+def _excel_date(value):
+    "The serial number Excel keeps for a date (a day count)"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    elif isinstance(value, dt.datetime):
+        value = value.date()
+    return (value - _EXCEL_EPOCH).days
 
 
-def _column_name(index):
-    name = ''
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name
-
-
-def _memoized(function):
-    """function with the XML of its last values kept: names, dates and
-    labels come back on row after row"""
-    cache = {None: '<c/>'}
-
-    def cell(value):
-        try:
-            return cache[value]
-        except KeyError:
-            xml = function(value)
-            if len(cache) < _CACHE_SIZE:
-                cache[value] = xml
-            return xml
-    return cell
-
-
-def _cell_function(kind):
-    """function(value) -> the XML of a cell of kind; cells carry no
-    reference, each row lists all its cells in order (<c/> when empty)"""
+def _cell_writer(sheet, kind, cell_format):
+    """write(row, col, value) for the cells of a column of kind: one typed
+    xlsxwriter call a cell (a million-row export spends its time here)"""
     if kind == 'date':
-        style = _STYLE['date']
+        serials = functools.lru_cache(maxsize=4096)(_excel_date)
+        write_number = sheet.write_number
 
-        def cell(value):
-            if isinstance(value, str):
-                value = dt.date.fromisoformat(value[:10])
-            if not isinstance(value, dt.datetime):
-                value = dt.datetime.combine(value, dt.time())
-            serial = (value.replace(tzinfo=None) - _EXCEL_EPOCH
-                ) / dt.timedelta(days=1)
-            return f'<c s="{style}"><v>{serial:.16G}</v></c>'
-        return _memoized(cell)
-    elif kind == 'text':
-        def cell(value):
+        def write(row, col, value):
+            write_number(row, col, serials(value), cell_format)
+        return write
+    if kind == 'text':
+        write_string, write_boolean = sheet.write_string, sheet.write_boolean
+
+        def write(row, col, value):
             if isinstance(value, bool):
-                return f'<c t="b"><v>{value:d}</v></c>'
-            return (f'<c t="inlineStr"><is><t xml:space="preserve">'
-                f'{_text(value)}</t></is></c>')
-        return _memoized(cell)
-    else:
-        start = f'<c s="{_STYLE[kind]}"><v>'
+                write_boolean(row, col, value)
+            else:
+                write_string(row, col, str(value))
+        return write
+    write_number = sheet.write_number
 
-        def cell(value):
-            if value is None:
-                return '<c/>'
-            return f'{start}{float(value):.16G}</v></c>'
-        return cell
+    def write(row, col, value):
+        write_number(row, col, float(value), cell_format)
+    return write
 
 
 def write_workbook(title, headers, rows, kinds):
     """Return the bytes of a one-sheet workbook of rows; kinds gives per
-    column 'date', 'number', 'weight', 'integer' or 'text'.
-
-    The sheet is streamed: each row's XML goes at once into the deflated
-    part of a temporary file, so only the finished file is held in memory
-    (xlsxwriter spends most of a million-row export in its per-cell
-    calls)."""
-    cells = [_cell_function(k) for k in kinds]
-    cols = ''.join(
-        f'<col min="{c}" max="{c}" width="{24 if k == "text" else 12}" '
-        'customWidth="1"/>' for c, k in enumerate(kinds, 1))
-    header = ''.join(
-        f'<c r="{_column_name(c)}1" s="1" t="inlineStr"><is>'
-        f'<t xml:space="preserve">{_text(h)}</t></is></c>'
-        for c, h in enumerate(headers))
-    with tempfile.TemporaryFile() as output:
-        with zipfile.ZipFile(output, 'w', zipfile.ZIP_DEFLATED,
-                compresslevel=1) as package:
-            package.writestr('[Content_Types].xml', _CONTENT_TYPES)
-            package.writestr('_rels/.rels', _RELS)
-            package.writestr('xl/workbook.xml',
-                _WORKBOOK.format(name=escape(title[:31], {'"': '&quot;'})))
-            package.writestr('xl/_rels/workbook.xml.rels', _WORKBOOK_RELS)
-            package.writestr('xl/styles.xml', _STYLES)
-            with package.open('xl/worksheets/sheet1.xml', 'w',
-                    force_zip64=True) as sheet:
-                buffer = [_SHEET_START.format(cols=cols),
-                    f'<row r="1">{header}</row>']
-                size = 0
-                for number, row in enumerate(rows, 2):
-                    text = '<row r="%d">%s</row>' % (number, ''.join(
-                            [cell(value) for cell, value in zip(cells, row)]))
-                    buffer.append(text)
-                    size += len(text)
-                    if size > _FLUSH_SIZE:
-                        sheet.write(''.join(buffer).encode('utf-8'))
-                        buffer, size = [], 0
-                buffer.append(_SHEET_END)
-                sheet.write(''.join(buffer).encode('utf-8'))
-        output.seek(0)
-        return output.read()
+    column 'date', 'number', 'weight', 'integer' or 'text'.  Rows are
+    streamed (xlsxwriter's constant_memory: each row goes to a temporary
+    file once written)."""
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {
+            'constant_memory': True, 'strings_to_numbers': False})
+    sheet = workbook.add_worksheet(title[:31])
+    sheet.write_row(0, 0, headers, workbook.add_format({'bold': True}))
+    sheet.freeze_panes(1, 0)
+    writers = []
+    for col, kind in enumerate(kinds):
+        sheet.set_column(col, col, 24 if kind == 'text' else 12)
+        cell_format = (workbook.add_format({'num_format': _FORMATS[kind]})
+            if kind in _FORMATS else None)
+        writers.append(_cell_writer(sheet, kind, cell_format))
+    for index, row in enumerate(rows, 1):
+        for col, (write, value) in enumerate(zip(writers, row)):
+            if value is not None:
+                write(index, col, value)
+    workbook.close()
+    return output.getvalue()
 
 
 def _kind(field):
