@@ -12,6 +12,7 @@ import calendar
 import operator as operator_
 import datetime as dt
 import time
+from contextlib import contextmanager
 
 from sql import Cast, Literal, Null, Table
 from sql.aggregate import Count
@@ -22,7 +23,7 @@ from sql.operators import Concat, Exists, Not
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
-    DeactivableMixin, ModelSQL, ModelView, Unique, fields)
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -125,8 +126,15 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
     @ModelView.button
     def run(cls, rules):
         "Run now"
-        for rule in rules:
-            rule.apply()
+        cls.apply_all(rules)
+
+    @classmethod
+    def apply_all(cls, rules):
+        """Apply rules; the purchase totals of the customers are computed
+        once for them all (into a temporary table).  Return (added,
+        removed) of each rule."""
+        with _TempTables.batch():
+            return [rule.apply() for rule in rules]
 
     @classmethod
     def run_all(cls):
@@ -154,7 +162,7 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         history = _RunHistory(self, run)
         query, party = self.matching_query(
             tree, self.company.id, with_party=True)
-        match = _MatchTable.fill(query.select(party.id))
+        match = _TempTables.match(query.select(party.id))
         try:
             # anti-joins: NOT IN over a million ids is not hashed by
             # PostgreSQL within work_mem and becomes quadratic
@@ -167,7 +175,9 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
             removed = history.log_removal(stale)
             if removed:
                 relation = Relation.__table__()
-                cursor.execute(*relation.delete(where=stale(relation)))
+                linked = Relation.__table__()
+                cursor.execute(*relation.delete(where=relation.id.in_(
+                            linked.select(linked.id, where=stale(linked)))))
             relation = Relation.__table__()
             existing = Relation.__table__()
             cursor.execute(*relation.insert(
@@ -181,7 +191,7 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
                                 & (existing.category == self.tag.id))))))
             added = max(cursor.rowcount, 0)
         finally:
-            _MatchTable.empty()
+            _TempTables.empty(_TempTables.MATCH)
         clear_party_cache()
         with without_check_access():
             Run.write([run], {
@@ -205,7 +215,7 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         compiler = _Compiler(party, company_id, today)
         from_ = party
         if terms & _TOTAL_TERMS:
-            totals = purchase_totals(company_id)
+            totals = _TempTables.totals(company_id)
             compiler.totals = totals
             from_ = party.join(
                 totals, 'LEFT', condition=totals.party == party.id)
@@ -221,29 +231,82 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         return query
 
 
-class _MatchTable:
-    """A temporary table of the party ids meeting a rule's condition,
-    selected once for the DELETE and the INSERT of a run"""
-    name = 'jewel_tag_rule_match'
+class _TempTables:
+    """Temporary tables of a run: the party ids meeting a rule's condition
+    (selected once for the DELETE and the INSERT of a rule), and in a
+    batch of rules the purchase totals of the customers (computed once
+    for all the rules using them)"""
+    MATCH = 'jewel_tag_rule_match'
+    TOTALS = 'jewel_tag_rule_totals'
+    _batches = {}
 
     @classmethod
-    def fill(cls, query):
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        table = Table(cls.name)
-        cursor.execute('CREATE TEMPORARY TABLE IF NOT EXISTS "%s" '
-            '(party INTEGER NOT NULL)' % cls.name)
-        cursor.execute(*table.delete())
+    def _create(cls, name, columns):
+        cursor = Transaction().connection.cursor()
+        cursor.execute('CREATE TEMPORARY TABLE IF NOT EXISTS "%s" (%s)'
+            % (name, columns))
+        cls.empty(name)
+        return Table(name)
+
+    @classmethod
+    def empty(cls, name):
+        cursor = Transaction().connection.cursor()
+        if backend.name == 'postgresql':
+            cursor.execute('TRUNCATE "%s"' % name)
+        else:
+            cursor.execute(*Table(name).delete())
+
+    @classmethod
+    def match(cls, query):
+        cursor = Transaction().connection.cursor()
+        table = cls._create(cls.MATCH, 'party INTEGER NOT NULL')
         cursor.execute(*table.insert([table.party], query))
         if backend.name == 'postgresql':
-            # the planner sizes the anti-joins on the statistics
-            cursor.execute('ANALYZE "%s"' % cls.name)
+            # without statistics the planner may loop over it per link
+            cursor.execute('ANALYZE "%s"' % cls.MATCH)
         return table
 
     @classmethod
-    def empty(cls):
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*Table(cls.name).delete())
+    @contextmanager
+    def batch(cls):
+        key = id(Transaction())
+        if key in cls._batches:
+            yield
+            return
+        cls._batches[key] = set()
+        try:
+            yield
+        finally:
+            if cls._batches.pop(key):
+                cls.empty(cls.TOTALS)
+
+    @classmethod
+    def totals(cls, company_id):
+        """The purchase totals of the business: a query, or in a batch the
+        temporary table filled at its first use"""
+        filled = cls._batches.get(id(Transaction()))
+        if filled is None:
+            return purchase_totals(company_id)
+        table = Table(cls.TOTALS)
+        if company_id not in filled:
+            if not filled:
+                cls._create(cls.TOTALS, 'party INTEGER NOT NULL, '
+                    'company INTEGER NOT NULL, spend NUMERIC, '
+                    'purchases INTEGER, last_date DATE')
+            query = purchase_totals(company_id)
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.insert(
+                    [table.party, table.company, table.spend,
+                        table.purchases, table.last_date],
+                    query.select(query.party, Literal(company_id),
+                        query.spend, query.purchases, query.last_date)))
+            if backend.name == 'postgresql':
+                cursor.execute('ANALYZE "%s"' % cls.TOTALS)
+            filled.add(company_id)
+        return table.select(table.party.as_('party'),
+            table.spend.as_('spend'), table.purchases.as_('purchases'),
+            table.last_date.as_('last_date'),
+            where=table.company == company_id)
 
 
 class _RunHistory:
@@ -574,6 +637,25 @@ class PartyCategory(metaclass=PoolMeta):
         'jewel.tag.rule', "Applied by Rule", ondelete='CASCADE',
         readonly=True,
         help="Empty for tags set by hand, which rules never remove.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # a rule's run reads the links of its tag (who has it already,
+        # which of its own to remove); so does a search by tag
+        cls._sql_indexes.add(Index(t,
+                (t.category, Index.Range()), (t.party, Index.Range())))
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # No foreign key on jewel_rule: a run inserts a link per customer
+        # tagged and PostgreSQL checks a foreign key row by row (a quarter
+        # of the time of a first run).  The value is always the id of the
+        # rule running; deleting a rule deletes its links through the ORM
+        # (ondelete CASCADE of the field), logging them in the history.
+        cls.__table_handler__(module).drop_fk('jewel_rule')
 
     @classmethod
     def on_delete(cls, links):
