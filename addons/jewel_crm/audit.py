@@ -115,7 +115,7 @@ class CustomerAudit(TenantMixin, ModelSQL, ModelView):
         cls.write(audits, {'old_value': ERASED, 'new_value': ERASED})
 
 
-class CustomerHistory(ModelSQL, ModelView):
+class CustomerHistory(TenantMixin, ModelSQL, ModelView):
     """The history of a customer as shown: the changes logged
     (jewel.customer.audit) and the tags that auto-tag rules gave and still
     hold.  A rule does not log the tags it gives: the link of the tag to
@@ -123,8 +123,9 @@ class CustomerHistory(ModelSQL, ModelView):
     never edited); when the link goes, its giving is logged with its
     removal (TagRule.apply, PartyCategory.on_delete)."""
     __name__ = 'jewel.customer.history'
-    company = fields.Many2One('company.company', "Company", readonly=True)
-    party = fields.Many2One('party.party', "Customer", readonly=True)
+    company = tenant_company_field(required=True)
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, readonly=True)
     date = fields.DateTime("Date", readonly=True)
     user = fields.Many2One('res.user', "User", readonly=True)
     action = fields.Selection(ACTIONS, "Action", readonly=True)

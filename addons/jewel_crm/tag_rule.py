@@ -259,10 +259,11 @@ class _TempTables:
     @classmethod
     def match(cls, query):
         cursor = Transaction().connection.cursor()
-        table = cls._create(cls.MATCH, 'party INTEGER NOT NULL')
+        # keyed: whatever the planner believes of the links (they may have
+        # grown by a million in the transaction), a lookup is a probe
+        table = cls._create(cls.MATCH, 'party INTEGER PRIMARY KEY')
         cursor.execute(*table.insert([table.party], query))
         if backend.name == 'postgresql':
-            # without statistics the planner may loop over it per link
             cursor.execute('ANALYZE "%s"' % cls.MATCH)
         return table
 
@@ -675,8 +676,7 @@ class PartyCategory(metaclass=PoolMeta):
         now = dt.datetime.now()
         user = Transaction().user
         cursor = Transaction().connection.cursor()
-        in_max = Transaction().database.IN_MAX
-        for sub_ids in grouped_slice([l.id for l in links], in_max):
+        for sub_ids in grouped_slice([l.id for l in links], 500):
             cursor.execute(*audit.insert([
                         audit.party, audit.company, audit.date, audit.user,
                         audit.action, audit.subject, audit.field,
