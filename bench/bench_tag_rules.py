@@ -34,7 +34,9 @@ sys.path.insert(0, str(common.ROOT / 'addons'))
 
 # JEWEL_BENCH_TAG_CUSTOMERS=50000 proves the bench on a shared machine
 CUSTOMERS = int(os.environ.get('JEWEL_BENCH_TAG_CUSTOMERS', 1_000_000))
-SAMPLE = min(10_000, CUSTOMERS // 10)
+SAMPLE = int(os.environ.get('JEWEL_BENCH_TAG_SAMPLE',
+        min(10_000, CUSTOMERS // 10)))
+CHUNK = 500
 TARGET_S = 10
 SUFFIX = '_tags' if CUSTOMERS == 1_000_000 else f'_tags{CUSTOMERS}'
 RELATION = '"party_party-party_category"'
@@ -210,6 +212,14 @@ def prepare_rules(pool, name, company):
     return rules
 
 
+def vacuum(name):
+    """Reclaim the links of the previous timed run (rolled back): each
+    timed part starts from the same tables"""
+    with common.connect(name) as connection:
+        connection.execute(f'VACUUM ANALYZE {RELATION}')
+        connection.execute('VACUUM ANALYZE jewel_customer_audit')
+
+
 def run_jewel(pool, name, company, rule_ids):
     """Seconds of the ten rules, first run (tags applied) and second run
     (nothing to change), rolled back; and the links added"""
@@ -317,8 +327,9 @@ def _hand_rules(connection, rule_ids, tags, params, totals):
 
 def orm_loop(pool, name, company, rule_ids, size=SAMPLE):
     """Seconds of a per-record ORM loop over a sample: each customer is
-    read through the ORM (address, lead source, invoices), the ten
-    conditions evaluated in Python, its tags written; rolled back"""
+    read through the ORM (address, lead source; its invoices searched by
+    chunks of 500 customers), the ten conditions evaluated in Python, its
+    tags written (the customer history logs them); rolled back"""
     from trytond.transaction import Transaction
     from jewel_crm import condition as lang
     with Transaction().start(name, 0, context={'company': company}) as tx:
@@ -335,28 +346,37 @@ def orm_loop(pool, name, company, rule_ids, size=SAMPLE):
             'AND is_customer AND active ORDER BY id', (company,))
         ids = [i for i, in cursor]
         sample = random.Random(2026).sample(ids, size)
+        tags = {tag for tag, _ in rules}
         started = time.monotonic()
-        for party_id in sample:
-            # one record at a time: a browsed list re-reads its whole
-            # prefetch batch after every write (quadratic)
-            party = Party(party_id)
-            facts = _facts(party, Invoice, today)
-            current = {c.id for c in party.categories}
-            wanted = {tag for tag, tree in rules if _evaluate(tree, facts)}
-            tags = {tag for tag, _ in rules}
-            add = (wanted - current)
-            remove = (tags - wanted) & current
-            if add or remove:
-                Party.write([party], {'categories': [
-                            ('add', list(add)), ('remove', list(remove))]})
+        for chunk in range(0, len(sample), CHUNK):
+            chunk = sample[chunk:chunk + CHUNK]
+            # the chunk's invoices in one ORM search (a search per customer
+            # scans all the invoices: there is no index by party)
+            invoices = {}
+            for invoice in Invoice.search([('party', 'in', chunk),
+                        ('type', '=', 'out'),
+                        ('state', 'in', ['posted', 'paid'])]):
+                invoices.setdefault(invoice.party.id, []).append(invoice)
+            for party_id in chunk:
+                # one record at a time: a browsed list re-reads its whole
+                # prefetch batch after every write (quadratic)
+                party = Party(party_id)
+                facts = _facts(party, invoices.get(party_id, []), today)
+                current = {c.id for c in party.categories}
+                wanted = {tag for tag, tree in rules
+                    if _evaluate(tree, facts)}
+                add = wanted - current
+                remove = (tags - wanted) & current
+                if add or remove:
+                    Party.write([party], {'categories': [
+                                ('add', list(add)),
+                                ('remove', list(remove))]})
         elapsed = time.monotonic() - started
         tx.rollback()
     return elapsed
 
 
-def _facts(party, Invoice, today):
-    invoices = Invoice.search([('party', '=', party.id),
-            ('type', '=', 'out'), ('state', 'in', ['posted', 'paid'])])
+def _facts(party, invoices, today):
     totals = [i.total_amount_cache or 0 for i in invoices]
     last = max((i.invoice_date for i in invoices), default=None)
     birthday = party.birthday
@@ -423,24 +443,33 @@ def run():
     count = common.count_customers(name)
     pool = trytond_pool(name)
     rule_ids = prepare_rules(pool, name, company)
+    vacuum(name)
     first, second, added, again = run_jewel(pool, name, company, rule_ids)
-    hand, hand_added = hand_sql(name, company, rule_ids)
+    vacuum(name)
+    (hand, hand_second), (hand_added, _) = hand_sql(name, company, rule_ids)
     if hand_added != added:
         raise AssertionError(
             f"hand-written SQL tagged {hand_added}, Jewel {added}")
+    met = first <= TARGET_S and second <= TARGET_S
     common.say(
-        f"10 tag rules over {count:,} customers: {first:.1f} s "
-        f"(target ≤ {TARGET_S} s; {added:,} tags applied), "
-        f"second run {second:.1f} s ({again} changes)")
-    common.say(f"  hand-written SQL {hand:.1f} s: ratio {first / hand:.2f}× "
-        f"(goal ≤ 2×)")
+        f"10 tag rules over {count:,} customers: first run {first:.1f} s "
+        f"({added:,} tags applied), second run {second:.1f} s "
+        f"({again} changes); target ≤ {TARGET_S} s "
+        + ("met" if met else "MISSED"))
+    ratio = first / hand
+    common.say(f"  hand-written SQL, same changes and history: first "
+        f"{hand:.1f} s, second {hand_second:.1f} s: ratio {ratio:.2f}× "
+        f"(second {second / hand_second:.2f}×; goal ≤ 2×: "
+        + ("met" if ratio <= 2 else "MISSED") + ")")
     # the slow part last: the figures above are printed already
+    vacuum(name)
     loop = orm_loop(pool, name, company, rule_ids)
     loop_scaled = loop * count / SAMPLE
+    slower = loop_scaled / first
     common.say(f"  per-record ORM loop {loop:.1f} s for {SAMPLE:,} "
-        f"→ {loop_scaled:.0f} s scaled: {loop_scaled / first:.0f}× slower "
-        f"(goal ≥ 50×)")
-    return first <= TARGET_S
+        f"→ {loop_scaled:.0f} s scaled: {slower:.0f}× slower "
+        f"(goal ≥ 50×: " + ("met" if slower >= 50 else "MISSED") + ")")
+    return met
 
 
 if __name__ == '__main__':
