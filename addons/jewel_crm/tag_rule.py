@@ -163,35 +163,34 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         query, party = self.matching_query(
             tree, self.company.id, with_party=True)
         match = _TempTables.match(query.select(party.id))
-        try:
-            # anti-joins: NOT IN over a million ids is not hashed by
-            # PostgreSQL within work_mem and becomes quadratic
-            def stale(link):
-                "the links of the rule to a customer not matching"
-                return ((link.category == self.tag.id)
-                    & (link.jewel_rule == self.id)
-                    & ~Exists(match.select(Literal(1),
-                            where=match.party == link.party)))
-            removed = history.log_removal(stale)
-            if removed:
-                relation = Relation.__table__()
-                linked = Relation.__table__()
-                cursor.execute(*relation.delete(where=relation.id.in_(
-                            linked.select(linked.id, where=stale(linked)))))
+        # anti-joins: NOT IN over a million ids is not hashed by
+        # PostgreSQL within work_mem and becomes quadratic
+        def stale(link):
+            "the links of the rule to a customer not matching"
+            return ((link.category == self.tag.id)
+                & (link.jewel_rule == self.id)
+                & ~Exists(match.select(Literal(1),
+                        where=match.party == link.party)))
+        removed = history.log_removal(stale)
+        if removed:
             relation = Relation.__table__()
-            existing = Relation.__table__()
-            cursor.execute(*relation.insert(
-                    [relation.party, relation.category, relation.jewel_rule,
-                        relation.create_uid, relation.create_date],
-                    match.select(match.party, Literal(self.tag.id),
-                        Literal(self.id), Literal(history.user),
-                        Literal(history.now),
-                        where=~Exists(existing.select(Literal(1),
-                                where=(existing.party == match.party)
-                                & (existing.category == self.tag.id))))))
-            added = max(cursor.rowcount, 0)
-        finally:
-            _TempTables.empty(_TempTables.MATCH)
+            linked = Relation.__table__()
+            cursor.execute(*relation.delete(where=relation.id.in_(
+                        linked.select(linked.id, where=stale(linked)))))
+        relation = Relation.__table__()
+        existing = Relation.__table__()
+        cursor.execute(*relation.insert(
+                [relation.party, relation.category, relation.jewel_rule,
+                    relation.create_uid, relation.create_date],
+                match.select(match.party, Literal(self.tag.id),
+                    Literal(self.id), Literal(history.user),
+                    Literal(history.now),
+                    where=~Exists(existing.select(Literal(1),
+                            where=(existing.party == match.party)
+                            & (existing.category == self.tag.id))))))
+        added = max(cursor.rowcount, 0)
+        # (emptied at its next use when an error aborts the run)
+        _TempTables.empty(_TempTables.MATCH)
         clear_party_cache()
         with without_check_access():
             Run.write([run], {
@@ -278,8 +277,9 @@ class _TempTables:
         try:
             yield
         finally:
-            if cls._batches.pop(key):
-                cls.empty(cls.TOTALS)
+            filled = cls._batches.pop(key)
+        if filled:
+            cls.empty(cls.TOTALS)
 
     @classmethod
     def totals(cls, company_id):
