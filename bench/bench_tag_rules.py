@@ -1,17 +1,18 @@
 """Ten auto-tag rules over 1,000,000 customers of one business, on
 PostgreSQL.
 
-- figure: the ten rules run as Jewel runs them (TagRule.apply, compiled
-  from the rule's condition: the changes are written to the customers'
-  history, then applied from it), first run (every tag applied) and a
-  second run (nothing changes);
+- figure: the ten rules run as Jewel runs them (TagRule.apply_all,
+  compiled from the rule's condition: a link given is its own record in
+  the customer's history, a link taken logs its giving and its removal),
+  first run (every tag applied) and a second run (nothing changes);
 - baseline 1: the same rules hand-written in SQL, making the same changes
-  and history rows with data-modifying CTEs, in the same run (goal: ours
-  ≤ 2× of it);
-- baseline 2: a per-record ORM loop (browse each customer, read its
-  purchases, evaluate the conditions in Python, write its tags: the
-  customer history logs them), timed on a 10,000 customer sample and
-  scaled to the million (goal: ≥ 50× slower than ours).
+  and the same history (a data-modifying CTE logs the removals), first and
+  second run, in the same run (goal: ours ≤ 2× of it);
+- baseline 2: a per-record ORM loop (browse each customer, its invoices
+  read by chunks of 500 customers, evaluate the conditions in Python,
+  write its tags: the customer history logs them), timed on a sample
+  (10,000 customers, JEWEL_BENCH_TAG_SAMPLE=N for fewer) and scaled to the
+  million (goal: ≥ 50× slower than ours).
 Target (issue 4): ten rules ≤ 10 s.
 
 The customers are generated in SQL (generate_series) into
@@ -24,13 +25,19 @@ run proves the bench on a shared machine.
 import datetime as dt
 import os
 import random
+import sys
 import time
 
 import common
 
+# this tree's modules, whichever tree the virtualenv points to
+sys.path.insert(0, str(common.ROOT / 'addons'))
+
 # JEWEL_BENCH_TAG_CUSTOMERS=50000 proves the bench on a shared machine
 CUSTOMERS = int(os.environ.get('JEWEL_BENCH_TAG_CUSTOMERS', 1_000_000))
-SAMPLE = min(10_000, CUSTOMERS // 10)
+SAMPLE = int(os.environ.get('JEWEL_BENCH_TAG_SAMPLE',
+        min(10_000, CUSTOMERS // 10)))
+CHUNK = 500
 TARGET_S = 10
 SUFFIX = '_tags' if CUSTOMERS == 1_000_000 else f'_tags{CUSTOMERS}'
 RELATION = '"party_party-party_category"'
@@ -190,6 +197,10 @@ def prepare_rules(pool, name, company):
             found = Rule.search([('name', '=', tag_name),
                     ('company', '=', company)])
             if found:
+                # the demo may have a rule of that name: the bench's
+                # condition (the hand-written SQL's)
+                if found[0].condition != condition:
+                    Rule.write(found, {'condition': condition})
                 rules.append(found[0].id)
                 continue
             tag, = Category.search([('name', '=', tag_name),
@@ -202,6 +213,14 @@ def prepare_rules(pool, name, company):
     return rules
 
 
+def vacuum(name):
+    """Reclaim the links of the previous timed run (rolled back): each
+    timed part starts from the same tables"""
+    with common.connect(name) as connection:
+        connection.execute(f'VACUUM ANALYZE {RELATION}')
+        connection.execute('VACUUM ANALYZE jewel_customer_audit')
+
+
 def run_jewel(pool, name, company, rule_ids):
     """Seconds of the ten rules, first run (tags applied) and second run
     (nothing to change), rolled back; and the links added"""
@@ -210,26 +229,34 @@ def run_jewel(pool, name, company, rule_ids):
         Rule = pool.get('jewel.tag.rule')
         rules = Rule.browse(rule_ids)
         started = time.monotonic()
-        added = sum(rule.apply()[0] for rule in rules)
+        added = sum(a for a, _ in Rule.apply_all(rules))
         first = time.monotonic() - started
         started = time.monotonic()
-        again = sum(sum(rule.apply()) for rule in rules)
+        again = sum(a + r for a, r in Rule.apply_all(rules))
         second = time.monotonic() - started
         tx.rollback()
     return first, second, added, again
 
 
+# a removed link: its giving (as the link was) then its removal, logged
 AUDIT = """INSERT INTO jewel_customer_audit (party, company, date, "user",
-        action, subject, field, old_value, new_value, origin, create_uid,
-        create_date)
-    SELECT party, %(company)s, now(), 0, 'write', 'tags', 'Categories',
-        {old}, {new}, %(origin)s, 0, now() FROM changed"""
+        action, subject, field, old_value, new_value, origin, tag_rule_run,
+        create_uid, create_date)
+    SELECT party, %(company)s,
+        CASE WHEN k.giving THEN COALESCE(create_date, now()) ELSE now() END,
+        CASE WHEN k.giving THEN create_uid ELSE 0 END,
+        'write', 'tags', 'Categories',
+        CASE WHEN k.giving THEN NULL ELSE %(tag_name)s END,
+        CASE WHEN k.giving THEN %(tag_name)s ELSE NULL END,
+        %(origin)s, CASE WHEN k.giving THEN NULL ELSE %(run)s END, 0, now()
+    FROM gone CROSS JOIN (VALUES (TRUE), (FALSE)) AS k (giving)"""
 
 
 def hand_sql(name, company, rule_ids):
-    """Seconds of the same rules written by hand: the same changes and
-    history rows, with PostgreSQL's data-modifying CTEs (two statements a
-    rule)"""
+    """Seconds of the same rules written by hand, first run then second
+    run (no change), and the links each added: the same changes and
+    history (a link given is its own record; a removal logs the giving and
+    the removal, a data-modifying CTE), two statements a rule"""
     today = dt.date.today()
     week = sorted({(today + dt.timedelta(days=d)).strftime('%m%d')
             for d in range(8)})
@@ -246,48 +273,68 @@ def hand_sql(name, company, rule_ids):
         FROM account_invoice WHERE type = 'out'
         AND state IN ('posted', 'paid') AND company = %(company)s
         GROUP BY party)"""
-    added = 0
+    added = []
     with common.connect(name, autocommit=False) as connection:
         tags = {r: (t, n) for r, t, n in connection.execute(
                 'SELECT r.id, r.tag, c.name FROM jewel_tag_rule r '
                 'JOIN party_category c ON c.id = r.tag '
                 'WHERE r.id = ANY(%s)', (rule_ids,)).fetchall()}
-        started = time.monotonic()
-        for rule_id, (_, _, where) in zip(rule_ids, RULES):
-            where = where.replace('{jaipur}', JAIPUR)
-            joins = ''
-            if 't.' in where:
-                joins += f' LEFT JOIN {totals} t ON t.party = p.id'
-            matching = (f"SELECT p.id FROM party_party p{joins} "
-                f"WHERE p.company = %(company)s AND p.is_customer "
-                f"AND p.active AND ({where})")
-            tag, tag_name = tags[rule_id]
-            rule = {**params, 'rule': rule_id, 'tag': tag,
-                'tag_name': tag_name, 'origin': f'Rule {rule_id}'}
-            connection.execute(
-                f'WITH changed AS (DELETE FROM {RELATION} r '
-                'WHERE category = %(tag)s '
-                'AND jewel_rule = %(rule)s AND NOT EXISTS ('
-                f'{matching} AND p.id = r.party) RETURNING r.party) '
-                + AUDIT.format(old='%(tag_name)s', new='NULL'), rule)
-            cursor = connection.execute(
-                f'WITH changed AS (INSERT INTO {RELATION} (party, category, '
-                'jewel_rule, create_uid, create_date) '
-                f'SELECT m.id, %(tag)s, %(rule)s, 0, now() FROM ({matching}) m '
-                f'WHERE NOT EXISTS (SELECT 1 FROM {RELATION} x '
-                'WHERE x.party = m.id AND x.category = %(tag)s) '
-                'RETURNING party) '
-                + AUDIT.format(old='NULL', new='%(tag_name)s'), rule)
-            added += cursor.rowcount
-        elapsed = time.monotonic() - started
+        times = []
+        for run in range(2):
+            if run:
+                # up-to-date statistics of the links (not timed): else the
+                # planner, believing them few, loops over them per customer
+                connection.execute(f'ANALYZE {RELATION}')
+            started = time.monotonic()
+            added.append(_hand_rules(
+                    connection, rule_ids, tags, params, totals))
+            times.append(time.monotonic() - started)
         connection.rollback()
-    return elapsed, added
+    return times, added
+
+
+def _hand_rules(connection, rule_ids, tags, params, totals):
+    "The ten rules once, by hand; the links added"
+    added = 0
+    for rule_id, (_, _, where) in zip(rule_ids, RULES):
+        where = where.replace('{jaipur}', JAIPUR)
+        joins = ''
+        if 't.' in where:
+            joins += f' LEFT JOIN {totals} t ON t.party = p.id'
+        matching = (f"SELECT p.id FROM party_party p{joins} "
+            f"WHERE p.company = %(company)s AND p.is_customer "
+            f"AND p.active AND ({where})")
+        tag, tag_name = tags[rule_id]
+        rule = {**params, 'rule': rule_id, 'tag': tag,
+            'tag_name': tag_name, 'origin': f'Rule {rule_id}'}
+        run, = connection.execute(
+            'INSERT INTO jewel_tag_rule_run (company, rule, date, '
+            'create_uid, create_date) VALUES (%(company)s, %(rule)s, '
+            'now(), 0, now()) RETURNING id', rule).fetchone()
+        rule['run'] = run
+        connection.execute(
+            f'WITH gone AS (DELETE FROM {RELATION} r '
+            'WHERE category = %(tag)s '
+            'AND jewel_rule = %(rule)s AND NOT EXISTS ('
+            f'{matching} AND p.id = r.party) '
+            'RETURNING r.party, r.create_date, r.create_uid) '
+            + AUDIT, rule)
+        # a link given is its own record in the history
+        cursor = connection.execute(
+            f'INSERT INTO {RELATION} (party, category, '
+            'jewel_rule, create_uid, create_date) '
+            f'SELECT m.id, %(tag)s, %(rule)s, 0, now() FROM ({matching}) m '
+            f'WHERE NOT EXISTS (SELECT 1 FROM {RELATION} x '
+            'WHERE x.party = m.id AND x.category = %(tag)s)', rule)
+        added += cursor.rowcount
+    return added
 
 
 def orm_loop(pool, name, company, rule_ids, size=SAMPLE):
     """Seconds of a per-record ORM loop over a sample: each customer is
-    read through the ORM (address, lead source, invoices), the ten
-    conditions evaluated in Python, its tags written; rolled back"""
+    read through the ORM (address, lead source; its invoices searched by
+    chunks of 500 customers), the ten conditions evaluated in Python, its
+    tags written (the customer history logs them); rolled back"""
     from trytond.transaction import Transaction
     from jewel_crm import condition as lang
     with Transaction().start(name, 0, context={'company': company}) as tx:
@@ -304,28 +351,37 @@ def orm_loop(pool, name, company, rule_ids, size=SAMPLE):
             'AND is_customer AND active ORDER BY id', (company,))
         ids = [i for i, in cursor]
         sample = random.Random(2026).sample(ids, size)
+        tags = {tag for tag, _ in rules}
         started = time.monotonic()
-        for party_id in sample:
-            # one record at a time: a browsed list re-reads its whole
-            # prefetch batch after every write (quadratic)
-            party = Party(party_id)
-            facts = _facts(party, Invoice, today)
-            current = {c.id for c in party.categories}
-            wanted = {tag for tag, tree in rules if _evaluate(tree, facts)}
-            tags = {tag for tag, _ in rules}
-            add = (wanted - current)
-            remove = (tags - wanted) & current
-            if add or remove:
-                Party.write([party], {'categories': [
-                            ('add', list(add)), ('remove', list(remove))]})
+        for chunk in range(0, len(sample), CHUNK):
+            chunk = sample[chunk:chunk + CHUNK]
+            # the chunk's invoices in one ORM search (a search per customer
+            # scans all the invoices: there is no index by party)
+            invoices = {}
+            for invoice in Invoice.search([('party', 'in', chunk),
+                        ('type', '=', 'out'),
+                        ('state', 'in', ['posted', 'paid'])]):
+                invoices.setdefault(invoice.party.id, []).append(invoice)
+            for party_id in chunk:
+                # one record at a time: a browsed list re-reads its whole
+                # prefetch batch after every write (quadratic)
+                party = Party(party_id)
+                facts = _facts(party, invoices.get(party_id, []), today)
+                current = {c.id for c in party.categories}
+                wanted = {tag for tag, tree in rules
+                    if _evaluate(tree, facts)}
+                add = wanted - current
+                remove = (tags - wanted) & current
+                if add or remove:
+                    Party.write([party], {'categories': [
+                                ('add', list(add)),
+                                ('remove', list(remove))]})
         elapsed = time.monotonic() - started
         tx.rollback()
     return elapsed
 
 
-def _facts(party, Invoice, today):
-    invoices = Invoice.search([('party', '=', party.id),
-            ('type', '=', 'out'), ('state', 'in', ['posted', 'paid'])])
+def _facts(party, invoices, today):
     totals = [i.total_amount_cache or 0 for i in invoices]
     last = max((i.invoice_date for i in invoices), default=None)
     birthday = party.birthday
@@ -392,24 +448,33 @@ def run():
     count = common.count_customers(name)
     pool = trytond_pool(name)
     rule_ids = prepare_rules(pool, name, company)
+    vacuum(name)
     first, second, added, again = run_jewel(pool, name, company, rule_ids)
-    hand, hand_added = hand_sql(name, company, rule_ids)
+    met = first <= TARGET_S and second <= TARGET_S
+    common.say(
+        f"10 tag rules over {count:,} customers: first run {first:.1f} s "
+        f"({added:,} tags applied), second run {second:.1f} s "
+        f"({again} changes); target ≤ {TARGET_S} s "
+        + ("met" if met else "MISSED"))
+    vacuum(name)
+    (hand, hand_second), (hand_added, _) = hand_sql(name, company, rule_ids)
     if hand_added != added:
         raise AssertionError(
             f"hand-written SQL tagged {hand_added}, Jewel {added}")
-    common.say(
-        f"10 tag rules over {count:,} customers: {first:.1f} s "
-        f"(target ≤ {TARGET_S} s; {added:,} tags applied), "
-        f"second run {second:.1f} s ({again} changes)")
-    common.say(f"  hand-written SQL {hand:.1f} s: ratio {first / hand:.2f}× "
-        f"(goal ≤ 2×)")
+    ratio = first / hand
+    common.say(f"  hand-written SQL, same changes and history: first "
+        f"{hand:.1f} s, second {hand_second:.1f} s: ratio {ratio:.2f}× "
+        f"(second {second / hand_second:.2f}×; goal ≤ 2×: "
+        + ("met" if ratio <= 2 else "MISSED") + ")")
     # the slow part last: the figures above are printed already
+    vacuum(name)
     loop = orm_loop(pool, name, company, rule_ids)
     loop_scaled = loop * count / SAMPLE
+    slower = loop_scaled / first
     common.say(f"  per-record ORM loop {loop:.1f} s for {SAMPLE:,} "
-        f"→ {loop_scaled:.0f} s scaled: {loop_scaled / first:.0f}× slower "
-        f"(goal ≥ 50×)")
-    return first <= TARGET_S
+        f"→ {loop_scaled:.0f} s scaled: {slower:.0f}× slower "
+        f"(goal ≥ 50×: " + ("met" if slower >= 50 else "MISSED") + ")")
+    return met
 
 
 if __name__ == '__main__':

@@ -3,8 +3,10 @@
 "Who changed what on a customer, and when"
 import datetime as dt
 
-from sql import Null
+from sql import Cast, Literal, Null, Union
+from sql.operators import Concat
 
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
@@ -28,6 +30,8 @@ ACTIONS = [
     ('export', "Data Exported"),
     ]
 ERASED = '***'
+# the history's ids of the tags given by rules (above any audit id)
+LINK_ID_OFFSET = 1 << 40
 
 
 class CustomerAudit(TenantMixin, ModelSQL, ModelView):
@@ -109,6 +113,100 @@ class CustomerAudit(TenantMixin, ModelSQL, ModelView):
         "Forget the personal values logged for erased customers"
         audits = cls.search([('party', 'in', [p.id for p in parties])])
         cls.write(audits, {'old_value': ERASED, 'new_value': ERASED})
+
+
+class CustomerHistory(TenantMixin, ModelSQL, ModelView):
+    """The history of a customer as shown: the changes logged
+    (jewel.customer.audit) and the tags that auto-tag rules gave and still
+    hold.  A rule does not log the tags it gives: the link of the tag to
+    the customer is the record (the rule, its creator and creation time,
+    never edited); when the link goes, its giving is logged with its
+    removal (TagRule.apply, PartyCategory.on_delete)."""
+    __name__ = 'jewel.customer.history'
+    company = tenant_company_field(required=True)
+    party = fields.Many2One(
+        'party.party', "Customer", required=True, readonly=True)
+    date = fields.DateTime("Date", readonly=True)
+    user = fields.Many2One('res.user', "User", readonly=True)
+    action = fields.Selection(ACTIONS, "Action", readonly=True)
+    subject = fields.Selection(SUBJECTS, "Subject", readonly=True)
+    field = fields.Char("Field", readonly=True)
+    old_value = fields.Char("Old Value", readonly=True)
+    new_value = fields.Char("New Value", readonly=True)
+    origin = fields.Char("Origin", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('party')
+        cls._order = [('date', 'DESC'), ('id', 'DESC')]
+
+    @classmethod
+    def table_query(cls):
+        """The audit rows under their own ids (reading one by id uses the
+        audit's primary key), the links given by rules after them"""
+        pool = Pool()
+        Audit = pool.get('jewel.customer.audit')
+        Link = pool.get('party.party-party.category')
+        Rule = pool.get('jewel.tag.rule')
+        Category = pool.get('party.category')
+        audit = Audit.__table__()
+        link = Link.__table__()
+        rule = Rule.__table__()
+        category = Category.__table__()
+        logged = audit.select(
+            audit.id.as_('id'),
+            audit.create_uid.as_('create_uid'),
+            audit.create_date.as_('create_date'),
+            audit.write_uid.as_('write_uid'),
+            audit.write_date.as_('write_date'),
+            audit.company.as_('company'),
+            audit.party.as_('party'),
+            audit.date.as_('date'),
+            audit.user.as_('user'),
+            audit.action.as_('action'),
+            audit.subject.as_('subject'),
+            audit.field.as_('field'),
+            audit.old_value.as_('old_value'),
+            audit.new_value.as_('new_value'),
+            audit.origin.as_('origin'))
+        before, after = rule_origin_parts()
+        given = (link
+            .join(rule, condition=rule.id == link.jewel_rule)
+            .join(category, condition=category.id == link.category)
+            .select(
+                (link.id + Literal(LINK_ID_OFFSET)).as_('id'),
+                link.create_uid.as_('create_uid'),
+                link.create_date.as_('create_date'),
+                link.write_uid.as_('write_uid'),
+                link.write_date.as_('write_date'),
+                rule.company.as_('company'),
+                link.party.as_('party'),
+                link.create_date.as_('date'),
+                link.create_uid.as_('user'),
+                Literal('write').as_('action'),
+                Literal('tags').as_('subject'),
+                Literal(tags_label()).as_('field'),
+                Cast(Literal(None), 'VARCHAR').as_('old_value'),
+                category.name.as_('new_value'),
+                Concat(Concat(Literal(before), rule.name), Literal(after)
+                    ).as_('origin'),
+                where=link.jewel_rule != Null))
+        return Union(logged, given, all_=True)
+
+
+def tags_label():
+    "The label of the tags in the history, as a change by hand logs it"
+    Party = Pool().get('party.party')
+    return Party.fields_get(['categories'])['categories']['string']
+
+
+def rule_origin_parts():
+    "The origin of a rule's change around the rule's name"
+    marker = '\x00'
+    text = gettext('jewel_crm.msg_tag_rule_origin', rule=marker)
+    before, _, after = text.partition(marker)
+    return before, after
 
 
 def _text(value):
@@ -227,7 +325,10 @@ class Party(AuditedMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
     _audit_fields = PROFILE_FIELDS + ['categories', 'lang']
     audit_trail = fields.One2Many(
-        'jewel.customer.audit', 'party', "History", readonly=True)
+        'jewel.customer.audit', 'party', "Changes Logged", readonly=True)
+    history = fields.One2Many(
+        'jewel.customer.history', 'party', "History", readonly=True,
+        help="The changes logged and the tags given by auto-tag rules.")
 
     def _audit_party(self):
         return self

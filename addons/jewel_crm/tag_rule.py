@@ -12,22 +12,26 @@ import calendar
 import operator as operator_
 import datetime as dt
 import time
+from contextlib import contextmanager
 
-from sql import Cast, Literal, Null
+from sql import Cast, Literal, Null, Table
 from sql.aggregate import Count
 from sql.conditionals import Coalesce
-from sql.functions import CurrentTimestamp, Extract, Lower
-from sql.operators import Exists, Not
+from sql.functions import Extract, Lower
+from sql.operators import Concat, Exists, Not
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
-    DeactivableMixin, ModelSQL, ModelView, Unique, fields)
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from . import condition as lang
+from .audit import rule_origin_parts, tags_label
 from .company_field import TenantMixin, tenant_company_field
 from .tier import clear_party_cache, purchase_totals
 
@@ -122,8 +126,15 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
     @ModelView.button
     def run(cls, rules):
         "Run now"
-        for rule in rules:
-            rule.apply()
+        cls.apply_all(rules)
+
+    @classmethod
+    def apply_all(cls, rules):
+        """Apply rules; the purchase totals of the customers are computed
+        once for them all (into a temporary table).  Return (added,
+        removed) of each rule."""
+        with _TempTables.batch():
+            return [rule.apply() for rule in rules]
 
     @classmethod
     def run_all(cls):
@@ -134,8 +145,12 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
 
     def apply(self):
         """Tag who meets the condition, untag whom the rule tagged and no
-        more; each change is first written to the customers' history, then
-        applied from it (two set-based statements a direction)"""
+        more.  The customers meeting the condition are selected once (into
+        a temporary table); then one DELETE and one INSERT of links.
+        A link the rule makes is its own record in the customers' history
+        (jewel.customer.history: the rule, the user and the time are on
+        the link); a link the rule removes is logged first, its giving and
+        its removal (two rows of jewel.customer.audit a link)."""
         pool = Pool()
         Relation = pool.get('party.party-party.category')
         Run = pool.get('jewel.tag.rule.run')
@@ -147,34 +162,35 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         history = _RunHistory(self, run)
         query, party = self.matching_query(
             tree, self.company.id, with_party=True)
-        relation = Relation.__table__()
-        # an anti-join: NOT IN over a million ids is not hashed by
+        match = _TempTables.match(query.select(party.id))
+        # anti-joins: NOT IN over a million ids is not hashed by
         # PostgreSQL within work_mem and becomes quadratic
-        linked = Relation.__table__()
-        removed = history.record('remove', linked, linked.party,
-            (linked.category == self.tag.id)
-            & (linked.jewel_rule == self.id)
-            & ~Exists(query.select(Literal(1),
-                    where=party.id == linked.party)))
+        def stale(link):
+            "the links of the rule to a customer not matching"
+            return ((link.category == self.tag.id)
+                & (link.jewel_rule == self.id)
+                & ~Exists(match.select(Literal(1),
+                        where=match.party == link.party)))
+        removed = history.log_removal(stale)
         if removed:
-            cursor.execute(*relation.delete(
-                    where=(relation.category == self.tag.id)
-                    & (relation.jewel_rule == self.id)
-                    & relation.party.in_(history.parties('remove'))))
+            relation = Relation.__table__()
+            linked = Relation.__table__()
+            cursor.execute(*relation.delete(where=relation.id.in_(
+                        linked.select(linked.id, where=stale(linked)))))
+        relation = Relation.__table__()
         existing = Relation.__table__()
-        added = history.record('add', query, party.id,
-            ~Exists(existing.select(Literal(1),
-                    where=(existing.party == party.id)
-                    & (existing.category == self.tag.id))))
-        if added:
-            changes = history.changes()
-            cursor.execute(*relation.insert(
-                    [relation.party, relation.category, relation.jewel_rule,
-                        relation.create_uid, relation.create_date],
-                    changes.select(changes.party, Literal(self.tag.id),
-                        Literal(self.id), Literal(history.user),
-                        CurrentTimestamp(),
-                        where=history.of_run(changes, 'add'))))
+        cursor.execute(*relation.insert(
+                [relation.party, relation.category, relation.jewel_rule,
+                    relation.create_uid, relation.create_date],
+                match.select(match.party, Literal(self.tag.id),
+                    Literal(self.id), Literal(history.user),
+                    Literal(history.now),
+                    where=~Exists(existing.select(Literal(1),
+                            where=(existing.party == match.party)
+                            & (existing.category == self.tag.id))))))
+        added = max(cursor.rowcount, 0)
+        # (emptied at its next use when an error aborts the run)
+        _TempTables.empty(_TempTables.MATCH)
         clear_party_cache()
         with without_check_access():
             Run.write([run], {
@@ -198,7 +214,7 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         compiler = _Compiler(party, company_id, today)
         from_ = party
         if terms & _TOTAL_TERMS:
-            totals = purchase_totals(company_id)
+            totals = _TempTables.totals(company_id)
             compiler.totals = totals
             from_ = party.join(
                 totals, 'LEFT', condition=totals.party == party.id)
@@ -214,53 +230,135 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         return query
 
 
+class _TempTables:
+    """Temporary tables of a run: the party ids meeting a rule's condition
+    (selected once for the DELETE and the INSERT of a rule), and in a
+    batch of rules the purchase totals of the customers (computed once
+    for all the rules using them)"""
+    MATCH = 'jewel_tag_rule_match'
+    TOTALS = 'jewel_tag_rule_totals'
+    _batches = {}
+
+    @classmethod
+    def _create(cls, name, columns):
+        cursor = Transaction().connection.cursor()
+        cursor.execute('CREATE TEMPORARY TABLE IF NOT EXISTS "%s" (%s)'
+            % (name, columns))
+        cls.empty(name)
+        return Table(name)
+
+    @classmethod
+    def empty(cls, name):
+        cursor = Transaction().connection.cursor()
+        if backend.name == 'postgresql':
+            cursor.execute('TRUNCATE "%s"' % name)
+        else:
+            cursor.execute(*Table(name).delete())
+
+    @classmethod
+    def match(cls, query):
+        cursor = Transaction().connection.cursor()
+        # keyed: whatever the planner believes of the links (they may have
+        # grown by a million in the transaction), a lookup is a probe
+        table = cls._create(cls.MATCH, 'party INTEGER PRIMARY KEY')
+        cursor.execute(*table.insert([table.party], query))
+        if backend.name == 'postgresql':
+            cursor.execute('ANALYZE "%s"' % cls.MATCH)
+        return table
+
+    @classmethod
+    @contextmanager
+    def batch(cls):
+        key = id(Transaction())
+        if key in cls._batches:
+            yield
+            return
+        cls._batches[key] = set()
+        try:
+            yield
+        finally:
+            filled = cls._batches.pop(key)
+        if filled:
+            cls.empty(cls.TOTALS)
+
+    @classmethod
+    def totals(cls, company_id):
+        """The purchase totals of the business: a query, or in a batch the
+        temporary table filled at its first use"""
+        filled = cls._batches.get(id(Transaction()))
+        if filled is None:
+            return purchase_totals(company_id)
+        table = Table(cls.TOTALS)
+        if company_id not in filled:
+            if not filled:
+                cls._create(cls.TOTALS, 'party INTEGER NOT NULL, '
+                    'company INTEGER NOT NULL, spend NUMERIC, '
+                    'purchases INTEGER, last_date DATE')
+            query = purchase_totals(company_id)
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*table.insert(
+                    [table.party, table.company, table.spend,
+                        table.purchases, table.last_date],
+                    query.select(query.party, Literal(company_id),
+                        query.spend, query.purchases, query.last_date)))
+            if backend.name == 'postgresql':
+                cursor.execute('ANALYZE "%s"' % cls.TOTALS)
+            filled.add(company_id)
+        return table.select(table.party.as_('party'),
+            table.spend.as_('spend'), table.purchases.as_('purchases'),
+            table.last_date.as_('last_date'),
+            where=table.company == company_id)
+
+
 class _RunHistory:
-    """The tag changes of one rule run in the customers' history
-    (jewel.customer.audit): like a change by hand, with the rule named"""
+    """The removals of one rule run in the customers' history
+    (jewel.customer.audit), with the rule named: the giving of each link
+    removed (its creator and time), then its removal"""
 
     def __init__(self, rule, run):
         pool = Pool()
-        Party = pool.get('party.party')
         self.Audit = pool.get('jewel.customer.audit')
+        self.Relation = pool.get('party.party-party.category')
         self.rule, self.run = rule, run
         self.user = Transaction().user
         self.now = dt.datetime.now()
-        self.label = Party.fields_get(['categories'])['categories']['string']
+        self.label = tags_label()
         self.origin = gettext('jewel_crm.msg_tag_rule_origin',
             rule=rule.name)[:500]
 
-    def changes(self):
-        return self.Audit.__table__()
-
-    def of_run(self, audit, direction):
-        "The history rows of the run in direction (add or remove)"
-        column = audit.new_value if direction == 'add' else audit.old_value
-        return (audit.tag_rule_run == self.run.id) & (column != Null)
-
-    def parties(self, direction):
-        audit = self.changes()
-        return audit.select(audit.party,
-            where=self.of_run(audit, direction))
-
-    def record(self, direction, source, party, where):
-        """Insert a history row for each party of source.select(party,
-        where=where); return how many"""
-        audit = self.changes()
+    def log_removal(self, stale):
+        """Log the giving and the removal of the links where stale(link)
+        holds; return how many links"""
         tag = Literal(self.rule.tag.name[:500])
         nothing = Cast(Literal(None), 'VARCHAR')
-        old, new = (nothing, tag) if direction == 'add' else (tag, nothing)
         cursor = Transaction().connection.cursor()
-        cursor.execute(*audit.insert([
-                    audit.party, audit.company, audit.date, audit.user,
-                    audit.action, audit.subject, audit.field,
-                    audit.old_value, audit.new_value, audit.origin,
-                    audit.tag_rule_run, audit.create_uid, audit.create_date],
-                source.select(party, Literal(self.rule.company.id),
-                    Literal(self.now), Literal(self.user), Literal('write'),
-                    Literal('tags'), Literal(self.label), old, new,
-                    Literal(self.origin), Literal(self.run.id),
-                    Literal(self.user), Literal(self.now), where=where)))
-        return max(cursor.rowcount, 0)
+        count = 0
+        for giving in [True, False]:
+            audit = self.Audit.__table__()
+            link = self.Relation.__table__()
+            if giving:
+                # as it was: its creator and time (the rule made it)
+                date, user = link.create_date, link.create_uid
+                old, new, run = nothing, tag, Cast(Literal(None), 'INTEGER')
+            else:
+                date, user = Literal(self.now), Literal(self.user)
+                old, new, run = tag, nothing, Literal(self.run.id)
+            cursor.execute(*audit.insert([
+                        audit.party, audit.company, audit.date, audit.user,
+                        audit.action, audit.subject, audit.field,
+                        audit.old_value, audit.new_value, audit.origin,
+                        audit.tag_rule_run, audit.create_uid,
+                        audit.create_date],
+                    link.select(link.party, Literal(self.rule.company.id),
+                        Coalesce(date, Literal(self.now)), user,
+                        Literal('write'), Literal('tags'),
+                        Literal(self.label), old, new, Literal(self.origin),
+                        run, Literal(self.user), Literal(self.now),
+                        where=stale(link))))
+            count = max(cursor.rowcount, 0)
+            if not count:
+                break
+        return count
 
 
 class _Filtered:
@@ -540,6 +638,62 @@ class PartyCategory(metaclass=PoolMeta):
         'jewel.tag.rule', "Applied by Rule", ondelete='CASCADE',
         readonly=True,
         help="Empty for tags set by hand, which rules never remove.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # a rule's run reads the links of its tag (who has it already,
+        # which of its own to remove); so does a search by tag
+        cls._sql_indexes.add(Index(t,
+                (t.category, Index.Range()), (t.party, Index.Range())))
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        # No foreign key on jewel_rule: a run inserts a link per customer
+        # tagged and PostgreSQL checks a foreign key row by row (a quarter
+        # of the time of a first run).  The value is always the id of the
+        # rule running; deleting a rule deletes its links through the ORM
+        # (ondelete CASCADE of the field), logging them in the history.
+        cls.__table_handler__(module).drop_fk('jewel_rule')
+
+    @classmethod
+    def on_delete(cls, links):
+        """A link a rule gave is the record of its giving in the customer's
+        history: log the giving before the link goes by other means than
+        the rule (by hand, with the rule or the tag deleted)"""
+        callbacks = super().on_delete(links)
+        pool = Pool()
+        Audit = pool.get('jewel.customer.audit')
+        Rule = pool.get('jewel.tag.rule')
+        Category = pool.get('party.category')
+        audit = Audit.__table__()
+        link = cls.__table__()
+        rule = Rule.__table__()
+        category = Category.__table__()
+        before, after = rule_origin_parts()
+        now = dt.datetime.now()
+        user = Transaction().user
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice([l.id for l in links], 500):
+            cursor.execute(*audit.insert([
+                        audit.party, audit.company, audit.date, audit.user,
+                        audit.action, audit.subject, audit.field,
+                        audit.old_value, audit.new_value, audit.origin,
+                        audit.create_uid, audit.create_date],
+                    link.join(rule, condition=rule.id == link.jewel_rule)
+                    .join(category, condition=category.id == link.category)
+                    .select(link.party, rule.company,
+                        Coalesce(link.create_date, now), link.create_uid,
+                        Literal('write'), Literal('tags'),
+                        Literal(tags_label()), Cast(Literal(None), 'VARCHAR'),
+                        category.name,
+                        Concat(Concat(before, rule.name), after),
+                        Literal(user), Literal(now),
+                        where=fields.SQL_OPERATORS['in'](
+                            link.id, sub_ids))))
+        return callbacks
 
 
 class Party(metaclass=PoolMeta):
