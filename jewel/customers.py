@@ -79,6 +79,7 @@ def _early_parser(database, business):
                 & (source.active == Literal(True))))
         return RowParser.of(region, cursor.fetchall())
     finally:
+        connection.rollback()
         db.put_connection(connection)
 
 

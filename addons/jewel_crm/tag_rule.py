@@ -649,16 +649,6 @@ class PartyCategory(metaclass=PoolMeta):
                 (t.category, Index.Range()), (t.party, Index.Range())))
 
     @classmethod
-    def __register__(cls, module):
-        super().__register__(module)
-        # No foreign key on jewel_rule: a run inserts a link per customer
-        # tagged and PostgreSQL checks a foreign key row by row (a quarter
-        # of the time of a first run).  The value is always the id of the
-        # rule running; deleting a rule deletes its links through the ORM
-        # (ondelete CASCADE of the field), logging them in the history.
-        cls.__table_handler__(module).drop_fk('jewel_rule')
-
-    @classmethod
     def on_delete(cls, links):
         """A link a rule gave is the record of its giving in the customer's
         history: log the giving before the link goes by other means than
