@@ -15,7 +15,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .stock_minimum import in_showroom
+from .stock_minimum import crossing, in_showroom
 
 WEIGHT = dict(digits=(16, 3))
 
@@ -122,10 +122,7 @@ class StockReport(ModelSQL, ModelView):
         template = pool.get('product.template').__table__()
         purity = pool.get('jewel.purity').__table__()
         uom = pool.get('product.uom').__table__()
-        entering = in_showroom(to_location, showroom) & ~in_showroom(
-            from_location, showroom)
-        leaving = in_showroom(from_location, showroom) & ~in_showroom(
-            to_location, showroom)
+        entering, leaving = crossing(from_location, to_location, showroom)
         untagged = (template.jewel_untagged == Literal(True)) & (
             template.jewel_metal != Null)
         stock = (move

@@ -51,6 +51,14 @@ def in_showroom(location, showroom):
     return (location.left >= showroom.left) & (location.right <= showroom.right)
 
 
+def crossing(from_location, to_location, showroom):
+    """(entering, leaving): the conditions of a move from from_location to
+    to_location that enters the showroom, that leaves it"""
+    inside_from = in_showroom(from_location, showroom)
+    inside_to = in_showroom(to_location, showroom)
+    return inside_to & ~inside_from, inside_from & ~inside_to
+
+
 class LowStock(ShowroomScoped, ModelSQL, ModelView):
     "Low Stock"
     __name__ = 'jewel.stock.low'
@@ -119,10 +127,7 @@ class LowStock(ShowroomScoped, ModelSQL, ModelView):
         from_location = pool.get('stock.location').__table__()
         product = pool.get('product.product').__table__()
         template = pool.get('product.template').__table__()
-        entering = in_showroom(to_location, showroom) & ~in_showroom(
-            from_location, showroom)
-        leaving = in_showroom(from_location, showroom) & ~in_showroom(
-            to_location, showroom)
+        entering, leaving = crossing(from_location, to_location, showroom)
         query = (point
             .join(showroom, condition=point.location == showroom.id)
             .join(product, condition=point.product == product.id)
