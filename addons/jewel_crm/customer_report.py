@@ -305,7 +305,7 @@ class StaffTarget(ActualsMixin, ReportingModel):
     __name__ = 'jewel.report.staff_target'
     target = fields.Many2One('jewel.target', "Target")
     month = fields.Date("Month")
-    scope = fields.Selection('get_scopes', "For")
+    scope = fields.Selection('get_scopes', "For", sort=False)
     employee = fields.Many2One('company.employee', "Staff")
     showroom = fields.Many2One('stock.location', "Showroom")
     sales_target = fields.Numeric("Sales Target", **MONEY)

@@ -63,7 +63,7 @@ class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
     company = tenant_company_field(required=True)
     month = fields.Date("Month", required=True,
         help="Any day of the month; stored as its first day.")
-    scope = fields.Selection(SCOPES, "For", required=True)
+    scope = fields.Selection(SCOPES, "For", required=True, sort=False)
     employee = fields.Many2One('company.employee', "Staff",
         ondelete='CASCADE',
         domain=[('company', '=', Eval('company', -1))],
