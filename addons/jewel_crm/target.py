@@ -93,6 +93,8 @@ class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
     mine = fields.Function(fields.Boolean("Mine",
             help="The targets of the employees of the user."),
         'get_mine', searcher='search_mine')
+    current = fields.Function(fields.Boolean("This Month"),
+        'get_current', searcher='search_current')
 
     @classmethod
     def __setup__(cls):
@@ -151,6 +153,21 @@ class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
             domain = ['OR', ('employee', '=', None),
                 ('employee', 'not in', cls._user_employees())]
         return domain
+
+    @classmethod
+    def get_current(cls, targets, name):
+        month = Pool().get('ir.date').today().replace(day=1)
+        return {t.id: t.month == month for t in targets}
+
+    @classmethod
+    def search_current(cls, name, clause):
+        "The targets of this month (= True) or of the others"
+        _, operator, value = clause[:3]
+        if operator not in {'=', '!='}:
+            return []
+        month = Pool().get('ir.date').today().replace(day=1)
+        current = (operator == '=') == bool(value)
+        return [('month', '=' if current else '!=', month)]
 
     @property
     def period(self):
