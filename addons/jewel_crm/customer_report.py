@@ -305,20 +305,32 @@ class StaffTarget(ActualsMixin, ReportingModel):
     __name__ = 'jewel.report.staff_target'
     target = fields.Many2One('jewel.target', "Target")
     month = fields.Date("Month")
-    scope = fields.Selection('get_scopes', "For")
-    employee = fields.Many2One('company.employee', "Salesperson")
+    scope = fields.Selection('get_scopes', "For", sort=False)
+    employee = fields.Many2One('company.employee', "Staff")
     showroom = fields.Many2One('stock.location', "Showroom")
     sales_target = fields.Numeric("Sales Target", **MONEY)
     visits_target = fields.Integer("Visits Target")
     conversions_target = fields.Integer("Conversions Target")
-    _xlsx_columns = ['month', 'scope', 'employee', 'showroom', 'sales_target',
-        'visits_target', 'conversions_target']
+    # the actual figures and progress are computed (set-based, per chunk
+    # of rows in the export)
+    _xlsx_columns = ['month', 'scope', 'employee', 'showroom',
+        'sales_target', 'sales_actual', 'sales_progress',
+        'visits_target', 'visits_actual', 'visits_progress',
+        'conversions_target', 'conversions_actual', 'conversions_progress']
     _report_order = ['month', 'scope', 'employee', 'showroom']
 
     @classmethod
     def get_scopes(cls):
         Target = Pool().get('jewel.target')
         return Target.fields_get(['scope'])['scope']['selection']
+
+    @classmethod
+    def _target_columns(cls, target):
+        """The columns of the target table the report shows, as
+        [(column, name)]; extend with the targets of other measures"""
+        return [(getattr(target, name), name) for name in [
+                    'month', 'scope', 'employee', 'showroom', 'sales_target',
+                    'visits_target', 'conversions_target']]
 
     @classmethod
     def table_query(cls):
@@ -339,13 +351,8 @@ class StaffTarget(ActualsMixin, ReportingModel):
             target.id.as_('id'),
             target.company.as_('company'),
             target.id.as_('target'),
-            target.month.as_('month'),
-            target.scope.as_('scope'),
-            target.employee.as_('employee'),
-            target.showroom.as_('showroom'),
-            target.sales_target.as_('sales_target'),
-            target.visits_target.as_('visits_target'),
-            target.conversions_target.as_('conversions_target'),
+            *[column.as_(name)
+                for column, name in cls._target_columns(target)],
             where=where)
 
     @classmethod

@@ -1,6 +1,6 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Monthly targets of a salesperson or a showroom, and their progress.
+"""Monthly targets of a staff member or a showroom, and their progress.
 
 The actual figures are computed from the records of the month:
 - sales: untaxed amount of the sales confirmed in the month, by the
@@ -10,7 +10,9 @@ The actual figures are computed from the records of the month:
   who converted them, or of customers whose home showroom it is;
 - visits: showroom visits come with jewel_telecalling, which extends
   ``Target._actual_visits``.
-Other measures plug in through ``Target._actuals``."""
+Other measures plug in through ``Target._actuals`` (jewel_telecalling adds
+the telecallers' calls): a measure has ``<measure>_target``,
+``<measure>_actual`` and ``<measure>_progress`` fields."""
 import datetime as dt
 from decimal import Decimal
 
@@ -32,7 +34,8 @@ from .xlsx import numeric
 
 CENT = Decimal('0.01')
 SCOPES = [
-    ('salesperson', "Salesperson"),
+    # a salesperson, a telecaller or any employee with monthly figures
+    ('salesperson', "Staff"),
     ('showroom', "Showroom"),
     ]
 
@@ -55,13 +58,13 @@ class ActualsMixin:
 
 
 class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
-    "What a salesperson or a showroom aims at in a month"
+    "What a staff member or a showroom aims at in a month"
     __name__ = 'jewel.target'
     company = tenant_company_field(required=True)
     month = fields.Date("Month", required=True,
         help="Any day of the month; stored as its first day.")
-    scope = fields.Selection(SCOPES, "For", required=True)
-    employee = fields.Many2One('company.employee', "Salesperson",
+    scope = fields.Selection(SCOPES, "For", required=True, sort=False)
+    employee = fields.Many2One('company.employee', "Staff",
         ondelete='CASCADE',
         domain=[('company', '=', Eval('company', -1))],
         states={
@@ -87,6 +90,11 @@ class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
     conversions_target = fields.Integer("Conversions Target",
         domain=['OR', ('conversions_target', '=', None),
             ('conversions_target', '>=', 0)])
+    mine = fields.Function(fields.Boolean("Mine",
+            help="The targets of the employees of the user."),
+        'get_mine', searcher='search_mine')
+    current = fields.Function(fields.Boolean("This Month"),
+        'get_current', searcher='search_current')
 
     @classmethod
     def __setup__(cls):
@@ -117,10 +125,49 @@ class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
     def validate_fields(cls, targets, field_names):
         super().validate_fields(targets, field_names)
         for target in targets:
-            if not any([target.sales_target, target.visits_target,
-                        target.conversions_target]):
+            if not any(getattr(target, f'{measure}_target')
+                    for measure in cls._actuals()):
                 raise ValidationError(gettext(
                         'jewel_crm.msg_target_empty', target=target.rec_name))
+
+    @classmethod
+    def _user_employees(cls):
+        User = Pool().get('res.user')
+        user = User(Transaction().user)
+        return [e.id for e in user.employees]
+
+    @classmethod
+    def get_mine(cls, targets, name):
+        employees = set(cls._user_employees())
+        return {t.id: bool(t.employee and t.employee.id in employees)
+            for t in targets}
+
+    @classmethod
+    def search_mine(cls, name, clause):
+        _, operator, value = clause[:3]
+        if operator not in {'=', '!='}:
+            return []
+        mine = (operator == '=') == bool(value)
+        domain = [('employee', 'in', cls._user_employees())]
+        if not mine:
+            domain = ['OR', ('employee', '=', None),
+                ('employee', 'not in', cls._user_employees())]
+        return domain
+
+    @classmethod
+    def get_current(cls, targets, name):
+        month = Pool().get('ir.date').today().replace(day=1)
+        return {t.id: t.month == month for t in targets}
+
+    @classmethod
+    def search_current(cls, name, clause):
+        "The targets of this month (= True) or of the others"
+        _, operator, value = clause[:3]
+        if operator not in {'=', '!='}:
+            return []
+        month = Pool().get('ir.date').today().replace(day=1)
+        current = (operator == '=') == bool(value)
+        return [('month', '=' if current else '!=', month)]
 
     @property
     def period(self):

@@ -9,6 +9,9 @@ by ``jewel.reporting.context`` and lists its exported columns in
 streams the rows the user may read under those filters into a workbook
 written with xlsxwriter in ``constant_memory`` mode: rows come from a
 server-side cursor on PostgreSQL, never as a whole list in memory.
+Computed columns (``fields.Function``, e.g. a target's actual figures) are
+read with the ORM for one chunk of rows at a time, so their getters stay
+set-based (one call per chunk, not per row).
 """
 import datetime as dt
 import functools
@@ -83,6 +86,7 @@ class ReportingModel(ModelSQL, ModelView):
     - ``_report_order``: the rows' order, field names (ascending) or
       (name, 'ASC' or 'DESC'); the record id breaks ties;
     - ``_xlsx_columns``: the exported fields, names or (name, header);
+      Function fields are read per chunk of rows with the ORM;
     - ``_xlsx_order``: the export's order (names, ascending), when it is
       not the fields of ``_report_order``."""
     __slots__ = ()
@@ -162,10 +166,28 @@ def iter_rows(query, size=FETCH_SIZE):
         yield from rows
 
 
-def reporting_query(Model):
+def is_computed(field):
+    "Whether a field has no column: its values come from a getter"
+    return isinstance(field, fields.Function)
+
+
+def stored_columns(Model):
+    "The names of the columns of ``_xlsx_columns`` read from SQL"
+    return [name for name, _ in xlsx_columns(Model)
+        if not is_computed(Model._fields[name])]
+
+
+def computed_columns(Model):
+    "The names of the columns of ``_xlsx_columns`` read with the ORM"
+    return [name for name, _ in xlsx_columns(Model)
+        if is_computed(Model._fields[name])]
+
+
+def reporting_query(Model, names=None, with_id=False):
     """The rows of a reporting model the user may read under the current
-    filters, with the columns of ``_xlsx_columns`` in order: one query on
-    the table query with the record rules' conditions"""
+    filters, with the columns names (by default those of ``_xlsx_columns``)
+    in order, after the record id if with_id: one query on the table query
+    with the record rules' conditions"""
     Rule = Pool().get('ir.rule')
     tables, where = Model.search_domain([])
     rule_domain = Rule.domain_get(Model.__name__, mode='read')
@@ -174,7 +196,11 @@ def reporting_query(Model):
             rule_domain, active_test=False, tables=tables)
         where &= rule_where
     table, _ = tables[None]
-    columns = [getattr(table, name) for name, _ in xlsx_columns(Model)]
+    if names is None:
+        names = [name for name, _ in xlsx_columns(Model)]
+    columns = [getattr(table, name) for name in names]
+    if with_id:
+        columns.insert(0, table.id)
     order = [getattr(table, name) for name in xlsx_order(Model)]
     return convert_from(None, tables).select(*columns, where=where,
         order_by=order + [table.id])
@@ -182,7 +208,7 @@ def reporting_query(Model):
 
 _FORMATS = {
     'number': '#,##0.00', 'weight': '0.000', 'integer': '0',
-    'date': 'yyyy-mm-dd'}
+    'percent': '0.00%', 'date': 'yyyy-mm-dd'}
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -247,6 +273,12 @@ def write_workbook(title, headers, rows, kinds):
 
 
 def _kind(field):
+    if is_computed(field):
+        field = field._field
+    if isinstance(field, fields.Float) and isinstance(
+            getattr(field, 'digits', None), tuple) and field.digits[1] == 4:
+        # a rate or a progress (0.75): shown as a percentage
+        return 'percent'
     if isinstance(field, (fields.Date, fields.DateTime)):
         return 'date'
     if isinstance(field, fields.Integer):
@@ -317,13 +349,20 @@ class XlsxReport(Report):
         converters = []
         for fname, _ in columns:
             field = Model._fields[fname]
+            if is_computed(field):
+                field = field._field
             if isinstance(field, fields.Many2One):
                 converters.append(_Names(field.get_target()))
             elif isinstance(field, fields.Boolean):
                 converters.append(bool)
             elif isinstance(field, fields.Selection):
-                labels = dict(field.selection) if isinstance(
-                    field.selection, (list, tuple)) else {}
+                selection = field.selection
+                if (isinstance(selection, str)
+                        and not field.selection_change_with):
+                    # a class method giving the selection
+                    selection = getattr(Model, selection)()
+                labels = dict(selection) if isinstance(
+                    selection, (list, tuple)) else {}
                 converters.append(lambda v, labels=labels: labels.get(v, v))
             else:
                 converters.append(None)
@@ -332,7 +371,7 @@ class XlsxReport(Report):
         names = [(i, c) for i, c in converted if isinstance(c, _Names)]
 
         def rows():
-            for chunk in iter_chunks(reporting_query(Model), XLSX_FETCH_SIZE):
+            for chunk in cls._chunks(Model):
                 for index, converter in names:
                     converter.prefetch(row[index] for row in chunk)
                 for row in chunk:
@@ -343,3 +382,26 @@ class XlsxReport(Report):
                     yield row
         return write_workbook(
             Model.__names__()['model'], headers, rows(), kinds)
+
+    @classmethod
+    def _chunks(cls, Model):
+        """Yield the rows of Model's export in chunks: the stored columns
+        from SQL and, when there are, the computed ones read with the ORM
+        for the records of the chunk (their getters are called once a
+        chunk, so they stay set-based)"""
+        names = [name for name, _ in xlsx_columns(Model)]
+        computed = computed_columns(Model)
+        if not computed:
+            yield from iter_chunks(reporting_query(Model), XLSX_FETCH_SIZE)
+            return
+        stored = stored_columns(Model)
+        query = reporting_query(Model, stored, with_id=True)
+        for chunk in iter_chunks(query, XLSX_FETCH_SIZE):
+            ids = [row[0] for row in chunk]
+            values = {r['id']: r for r in Model.read(ids, computed)}
+            rows = []
+            for row in chunk:
+                record = dict(zip(stored, row[1:]))
+                record.update(values[row[0]])
+                rows.append([record[name] for name in names])
+            yield rows

@@ -1,12 +1,22 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"Visits count towards targets and show purchase intent to auto-tag rules"
+"""Visits and calls count towards targets; visits show purchase intent to
+auto-tag rules.
+
+A telecaller's monthly target (a staff target of their employee) sets:
+- calls: the calls they made in the month, whatever their outcome;
+- connected: those of them that connected;
+- revisits: those of them whose promised revisit came (the call's "Came
+  Back" visit), dated by the call;
+the connect rate is connected over calls.  A showroom's target counts the
+calls to the customers whose home showroom it is."""
 import datetime as dt
 
 from sql import Union
 from sql.aggregate import Count
 from sql.functions import DateTrunc
 
+from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 
 from jewel_crm.target import _Periods
@@ -24,8 +34,132 @@ PURPOSE_INTENTS = {
     }
 
 
-class Target(metaclass=PoolMeta):
+# the call measures of targets
+CALL_MEASURES = ['calls', 'connected', 'revisits']
+
+
+class CallActualsMixin:
+    "A target's actual calls and progress, computed by get_actuals"
+    __slots__ = ()
+    calls_actual = fields.Function(fields.Integer("Calls"), 'get_actuals')
+    connected_actual = fields.Function(
+        fields.Integer("Connected Calls"), 'get_actuals')
+    revisits_actual = fields.Function(fields.Integer("Revisits",
+            help="Calls whose promised revisit came."), 'get_actuals')
+    calls_progress = fields.Function(
+        fields.Float("Calls Progress", digits=(16, 4)), 'get_actuals')
+    connected_progress = fields.Function(
+        fields.Float("Connected Calls Progress", digits=(16, 4)),
+        'get_actuals')
+    revisits_progress = fields.Function(
+        fields.Float("Revisits Progress", digits=(16, 4)), 'get_actuals')
+    connect_rate = fields.Function(fields.Float("Connect Rate",
+            digits=(16, 4), help="Connected calls over calls made."),
+        'get_actuals')
+
+
+def _count_domain(name):
+    return ['OR', (name, '=', None), (name, '>=', 0)]
+
+
+class Target(CallActualsMixin, metaclass=PoolMeta):
     __name__ = 'jewel.target'
+    calls_target = fields.Integer("Calls Target",
+        domain=_count_domain('calls_target'))
+    connected_target = fields.Integer("Connected Calls Target",
+        domain=_count_domain('connected_target'))
+    revisits_target = fields.Integer("Revisits Target",
+        domain=_count_domain('revisits_target'))
+
+    @classmethod
+    def _actuals(cls):
+        actuals = super()._actuals()
+        actuals.update({
+                'calls': cls._actual_calls,
+                'connected': cls._actual_connected,
+                'revisits': cls._actual_revisits,
+                })
+        return actuals
+
+    @classmethod
+    def get_actuals(cls, targets, names):
+        "The connect rate is computed from the calls and connected calls"
+        names = list(names)
+        if 'connect_rate' not in names:
+            return super().get_actuals(targets, names)
+        names.remove('connect_rate')
+        needed = [n for n in ['calls_actual', 'connected_actual']
+            if n not in names]
+        result = super().get_actuals(targets, names + needed)
+        calls, connected = (result['calls_actual'],
+            result['connected_actual'])
+        result['connect_rate'] = {
+            t.id: (connected[t.id] / calls[t.id] if calls.get(t.id) else None)
+            for t in targets}
+        for name in needed:
+            del result[name]
+        return result
+
+    @classmethod
+    def _actual_calls(cls, targets):
+        return cls._count_calls(targets)
+
+    @classmethod
+    def _actual_connected(cls, targets):
+        return cls._count_calls(targets,
+            lambda call: call.status == 'connected')
+
+    @classmethod
+    def _actual_revisits(cls, targets):
+        return cls._count_calls(targets,
+            lambda call: call.revisit_visit != None)  # noqa: E711
+
+    @classmethod
+    def _count_calls(cls, targets, condition=None):
+        """The calls of the month (those meeting condition(call table)):
+        one grouped query for every target, by company, month, the
+        employees of the call's telecaller and the customer's home
+        showroom"""
+        pool = Pool()
+        Call = pool.get('jewel.call')
+        Party = pool.get('party.party')
+        UserEmployee = pool.get('res.user-company.employee')
+        call = Call.__table__()
+        party = Party.__table__()
+        user_employee = UserEmployee.__table__()
+        periods = _Periods(targets)
+        if not periods:
+            return {}
+        where = (call.company.in_(periods.companies)
+            & (call.date >= dt.datetime.combine(periods.first, dt.time()))
+            & (call.date < dt.datetime.combine(periods.after, dt.time())))
+        if condition:
+            where &= condition(call)
+        month = DateTrunc('month', call.date)
+        queries = []
+        if periods.employees:
+            queries.append(call
+                .join(user_employee,
+                    condition=user_employee.user == call.telecaller)
+                .select(call.company.as_('company'), month.as_('month'),
+                    user_employee.employee.as_('employee'),
+                    typed(None, 'INTEGER').as_('showroom'),
+                    call.id.as_('value'),
+                    where=where
+                    & user_employee.employee.in_(periods.employees)))
+        if periods.showrooms:
+            queries.append(call
+                .join(party, condition=call.party == party.id)
+                .select(call.company.as_('company'), month.as_('month'),
+                    typed(None, 'INTEGER').as_('employee'),
+                    party.home_showroom.as_('showroom'),
+                    call.id.as_('value'),
+                    where=where
+                    & party.home_showroom.in_(periods.showrooms)))
+        rows = (Union(*queries, all_=True) if len(queries) > 1
+            else queries[0])
+        periods.read(rows, Count)
+        return periods.result(0)
 
     @classmethod
     def _actual_visits(cls, targets):
@@ -63,6 +197,30 @@ class Target(metaclass=PoolMeta):
         periods.read(Union(by_employee, by_showroom, all_=True), Count)
         result.update(periods.result(0))
         return result
+
+
+class StaffTarget(CallActualsMixin, metaclass=PoolMeta):
+    __name__ = 'jewel.report.staff_target'
+    calls_target = fields.Integer("Calls Target")
+    connected_target = fields.Integer("Connected Calls Target")
+    revisits_target = fields.Integer("Revisits Target")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        columns = []
+        for measure in CALL_MEASURES:
+            columns += [f'{measure}_target', f'{measure}_actual',
+                f'{measure}_progress']
+        columns.append('connect_rate')
+        cls._xlsx_columns = cls._xlsx_columns + [
+            c for c in columns if c not in cls._xlsx_columns]
+
+    @classmethod
+    def _target_columns(cls, target):
+        return super()._target_columns(target) + [
+            (getattr(target, f'{m}_target'), f'{m}_target')
+            for m in CALL_MEASURES]
 
 
 class Party(metaclass=PoolMeta):
