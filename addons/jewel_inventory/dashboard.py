@@ -1,9 +1,13 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"Stock and workshop panels on the managers' dashboards of jewel_crm"
+"Today's sales, stock and workshop panels on the managers' dashboards of
+jewel_crm"
 from trytond.pool import PoolMeta
 
 PANELS = [
+    # Daily Sales Compared without filters: today, per showroom, against
+    # the same day last week and last year
+    'jewel_inventory.act_sales_comparison_graph',
     'jewel_inventory.act_stock_report',
     'jewel_inventory.act_repair_board',
     'jewel_inventory.act_repair_overdue',
