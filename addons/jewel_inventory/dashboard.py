@@ -1,7 +1,7 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"Today's sales, stock and workshop panels on the managers' dashboards of
-jewel_crm"
+"""Today's sales, stock and workshop panels on the managers' dashboards
+of jewel_crm"""
 from trytond.pool import PoolMeta
 
 PANELS = [
