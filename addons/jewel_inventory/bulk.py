@@ -346,7 +346,6 @@ class PricingSQL:
                 group_by=[stone.piece])
         making_type, making_value = _rule(template, category, net,
             Slab.__table__(), Slab.__table__())
-        own_wastage = Coalesce(template.wastage_type, '') != ''
         query = (from_
             .join(product, condition=lot.product == product.id)
             .join(template, condition=product.template == template.id)
@@ -360,10 +359,7 @@ class PricingSQL:
             rates.sell_rate.as_('rate'),
             making_type.as_('making_type'),
             making_value.as_('making_value'),
-            Case((own_wastage, template.wastage_type),
-                else_=category.wastage_type).as_('wastage_type'),
-            Case((own_wastage, template.wastage_value),
-                else_=category.wastage_value).as_('wastage_value'),
+            *_wastage_columns(template, category),
             Coalesce(stones.amount, 0).as_('stones'),
             Case(((lot.huid != Null) & (lot.huid != ''),
                     self_.round(category.hallmark_charge)),
@@ -394,7 +390,6 @@ class PricingSQL:
         net = Case((by_weight, quantity), else_=template.jewel_unit_weight)
         making_type, making_value = _rule(template, category, net,
             Slab.__table__(), Slab.__table__())
-        own_wastage = Coalesce(template.wastage_type, '') != ''
         query = (line
             .join(sale, condition=line.sale == sale.id)
             .join(product, condition=line.product == product.id)
@@ -408,10 +403,7 @@ class PricingSQL:
             rates.sell_rate.as_('rate'),
             making_type.as_('making_type'),
             making_value.as_('making_value'),
-            Case((own_wastage, template.wastage_type),
-                else_=category.wastage_type).as_('wastage_type'),
-            Case((own_wastage, template.wastage_value),
-                else_=category.wastage_value).as_('wastage_value'),
+            *_wastage_columns(template, category),
             Literal(0).as_('stones'),
             Literal(0).as_('hallmark'),
             Literal(0).as_('discount'),
@@ -429,6 +421,17 @@ def _fenced(query):
     as each rounding uses its amount several times"""
     query.limit = 2 ** 62
     return query
+
+
+def _wastage_columns(template, category):
+    "The wastage type and value of a design: its own, else its category's"
+    own = Coalesce(template.wastage_type, '') != ''
+    return [
+        Case((own, template.wastage_type),
+            else_=category.wastage_type).as_('wastage_type'),
+        Case((own, template.wastage_value),
+            else_=category.wastage_value).as_('wastage_value'),
+        ]
 
 
 def _rule(template, category, net, template_slab, category_slab):
