@@ -148,12 +148,8 @@ class CustomerHistory(TenantMixin, ModelSQL, ModelView):
         pool = Pool()
         Audit = pool.get('jewel.customer.audit')
         Link = pool.get('party.party-party.category')
-        Rule = pool.get('jewel.tag.rule')
-        Category = pool.get('party.category')
         audit = Audit.__table__()
         link = Link.__table__()
-        rule = Rule.__table__()
-        category = Category.__table__()
         logged = audit.select(
             audit.id.as_('id'),
             audit.create_uid.as_('create_uid'),
@@ -170,29 +166,41 @@ class CustomerHistory(TenantMixin, ModelSQL, ModelView):
             audit.old_value.as_('old_value'),
             audit.new_value.as_('new_value'),
             audit.origin.as_('origin'))
-        before, after = rule_origin_parts()
-        given = (link
-            .join(rule, condition=rule.id == link.jewel_rule)
-            .join(category, condition=category.id == link.category)
-            .select(
-                (link.id + Literal(LINK_ID_OFFSET)).as_('id'),
-                link.create_uid.as_('create_uid'),
-                link.create_date.as_('create_date'),
-                link.write_uid.as_('write_uid'),
-                link.write_date.as_('write_date'),
-                rule.company.as_('company'),
-                link.party.as_('party'),
-                link.create_date.as_('date'),
-                link.create_uid.as_('user'),
-                Literal('write').as_('action'),
-                Literal('tags').as_('subject'),
-                Literal(tags_label()).as_('field'),
-                Cast(Literal(None), 'VARCHAR').as_('old_value'),
-                category.name.as_('new_value'),
-                Concat(Concat(Literal(before), rule.name), Literal(after)
-                    ).as_('origin'),
-                where=link.jewel_rule != Null))
+        given_from, giving = rule_givings(link)
+        given = given_from.select(
+            (link.id + Literal(LINK_ID_OFFSET)).as_('id'),
+            link.create_uid.as_('create_uid'),
+            link.create_date.as_('create_date'),
+            link.write_uid.as_('write_uid'),
+            link.write_date.as_('write_date'),
+            *(value.as_(name) for name, value in giving.items()),
+            where=link.jewel_rule != Null)
         return Union(logged, given, all_=True)
+
+
+def rule_givings(link):
+    """(FROM clause, {history column: value}) of the givings of the tag
+    links a rule gave (link: the party-category relation table), as the
+    customer's history shows them"""
+    pool = Pool()
+    rule = pool.get('jewel.tag.rule').__table__()
+    category = pool.get('party.category').__table__()
+    before, after = rule_origin_parts()
+    from_ = (link
+        .join(rule, condition=rule.id == link.jewel_rule)
+        .join(category, condition=category.id == link.category))
+    return from_, {
+        'company': rule.company,
+        'party': link.party,
+        'date': link.create_date,
+        'user': link.create_uid,
+        'action': Literal('write'),
+        'subject': Literal('tags'),
+        'field': Literal(tags_label()),
+        'old_value': Cast(Literal(None), 'VARCHAR'),
+        'new_value': category.name,
+        'origin': Concat(Concat(Literal(before), rule.name), Literal(after)),
+        }
 
 
 def tags_label():

@@ -31,7 +31,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from . import condition as lang
-from .audit import rule_origin_parts, tags_label
+from .audit import rule_givings
 from .company_field import TenantMixin, tenant_company_field
 from .tier import clear_party_cache, purchase_totals
 
@@ -322,39 +322,28 @@ class _RunHistory:
         self.rule, self.run = rule, run
         self.user = Transaction().user
         self.now = dt.datetime.now()
-        self.label = tags_label()
-        self.origin = gettext('jewel_crm.msg_tag_rule_origin',
-            rule=rule.name)[:500]
 
     def log_removal(self, stale):
         """Log the giving and the removal of the links where stale(link)
         holds; return how many links"""
-        tag = Literal(self.rule.tag.name[:500])
-        nothing = Cast(Literal(None), 'VARCHAR')
+        audit = self.Audit.__table__()
+        link = self.Relation.__table__()
+        # the giving as it was (its creator and time: the rule made it),
+        # then its removal by this run
+        from_, giving = rule_givings(link)
+        removal = dict(giving, date=Literal(self.now), user=Literal(self.user),
+            old_value=giving['new_value'], new_value=giving['old_value'])
         cursor = Transaction().connection.cursor()
         count = 0
-        for giving in [True, False]:
-            audit = self.Audit.__table__()
-            link = self.Relation.__table__()
-            if giving:
-                # as it was: its creator and time (the rule made it)
-                date, user = link.create_date, link.create_uid
-                old, new, run = nothing, tag, Cast(Literal(None), 'INTEGER')
-            else:
-                date, user = Literal(self.now), Literal(self.user)
-                old, new, run = tag, nothing, Literal(self.run.id)
-            cursor.execute(*audit.insert([
-                        audit.party, audit.company, audit.date, audit.user,
-                        audit.action, audit.subject, audit.field,
-                        audit.old_value, audit.new_value, audit.origin,
-                        audit.tag_rule_run, audit.create_uid,
+        for values, run in [
+                (giving, Cast(Literal(None), 'INTEGER')),
+                (removal, Literal(self.run.id))]:
+            cursor.execute(*audit.insert(
+                    [getattr(audit, name) for name in values]
+                    + [audit.tag_rule_run, audit.create_uid,
                         audit.create_date],
-                    link.select(link.party, Literal(self.rule.company.id),
-                        Coalesce(date, Literal(self.now)), user,
-                        Literal('write'), Literal('tags'),
-                        Literal(self.label), old, new, Literal(self.origin),
-                        run, Literal(self.user), Literal(self.now),
-                        where=stale(link))))
+                    from_.select(*values.values(), run, Literal(self.user),
+                        Literal(self.now), where=stale(link))))
             count = max(cursor.rowcount, 0)
             if not count:
                 break
@@ -654,33 +643,19 @@ class PartyCategory(metaclass=PoolMeta):
         history: log the giving before the link goes by other means than
         the rule (by hand, with the rule or the tag deleted)"""
         callbacks = super().on_delete(links)
-        pool = Pool()
-        Audit = pool.get('jewel.customer.audit')
-        Rule = pool.get('jewel.tag.rule')
-        Category = pool.get('party.category')
+        Audit = Pool().get('jewel.customer.audit')
         audit = Audit.__table__()
         link = cls.__table__()
-        rule = Rule.__table__()
-        category = Category.__table__()
-        before, after = rule_origin_parts()
+        given_from, giving = rule_givings(link)
         now = dt.datetime.now()
         user = Transaction().user
         cursor = Transaction().connection.cursor()
         for sub_ids in grouped_slice([l.id for l in links], 500):
-            cursor.execute(*audit.insert([
-                        audit.party, audit.company, audit.date, audit.user,
-                        audit.action, audit.subject, audit.field,
-                        audit.old_value, audit.new_value, audit.origin,
-                        audit.create_uid, audit.create_date],
-                    link.join(rule, condition=rule.id == link.jewel_rule)
-                    .join(category, condition=category.id == link.category)
-                    .select(link.party, rule.company,
-                        Coalesce(link.create_date, now), link.create_uid,
-                        Literal('write'), Literal('tags'),
-                        Literal(tags_label()), Cast(Literal(None), 'VARCHAR'),
-                        category.name,
-                        Concat(Concat(before, rule.name), after),
-                        Literal(user), Literal(now),
+            cursor.execute(*audit.insert(
+                    [getattr(audit, name) for name in giving]
+                    + [audit.create_uid, audit.create_date],
+                    given_from.select(*giving.values(), Literal(user),
+                        Literal(now),
                         where=fields.SQL_OPERATORS['in'](
                             link.id, sub_ids))))
         return callbacks
