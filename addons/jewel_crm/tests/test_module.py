@@ -177,5 +177,50 @@ class JewelCrmTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(asha.lead_source.code, 'instagram')
             self.assertEqual(asha.mobile, '098290 12345')
 
+    @with_transaction()
+    def test_rule_links_follow_deletions_made_in_sql(self):
+        """The tags a rule gave go with their customer, tag or rule even
+        when deleted by SQL (on PostgreSQL they are kept apart from the
+        tags set by hand, without foreign keys)"""
+        from trytond import backend
+        from ..tag_rule import _RuleLinks
+        pool = Pool()
+        Party = pool.get('party.party')
+        Category = pool.get('party.category')
+        Rule = pool.get('jewel.tag.rule')
+        Relation = pool.get('party.party-party.category')
+        company = create_company("Jaipur Gold")
+        with set_company(company):
+            parties = Party.create([{'name': n, 'is_customer': True}
+                    for n in ["Asha", "Meera", "Rohit"]])
+            tags = Category.create([{'name': n} for n in ["All", "Also"]])
+            rules = Rule.create([{'name': t.name, 'tag': t.id,
+                        'condition': 'purchases >= 0'} for t in tags])
+            Rule.apply_all(rules)
+        links = _RuleLinks.table()
+        cursor = Transaction().connection.cursor()
+
+        def given():
+            cursor.execute(*links.select(links.party, links.jewel_rule,
+                    where=links.jewel_rule != None,  # noqa: E711
+                    order_by=[links.jewel_rule, links.party]))
+            return cursor.fetchall()
+        asha, meera, rohit = parties
+        also, all_ = rules[1], rules[0]
+        self.assertEqual(len(given()), 6)
+        self.assertEqual(
+            len(Relation.search([('jewel_rule', '!=', None)])), 6)
+        if backend.name != 'postgresql':
+            return
+        for table, record in [
+                ('party_party', asha), ('jewel_tag_rule', also)]:
+            cursor.execute('DELETE FROM "%s" WHERE id = %%s' % table,
+                (record.id,))
+        self.assertEqual(given(), [
+                (meera.id, all_.id), (rohit.id, all_.id)])
+        cursor.execute('DELETE FROM party_category WHERE id = %s',
+            (tags[0].id,))
+        self.assertEqual(given(), [])
+
 
 del ModuleTestCase
