@@ -138,8 +138,8 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def apply_all(cls, rules):
-        """Apply rules; the purchase totals of the customers are computed
-        once for them all (into a temporary table).  Return (added,
+        """Apply rules; the customers' purchase totals are joined to them
+        once for all the rules (into a temporary table).  Return (added,
         removed) of each rule."""
         with _TempTables.batch():
             return [rule.apply() for rule in rules]
@@ -153,16 +153,14 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
 
     def apply(self):
         """Tag who meets the condition, untag whom the rule tagged and no
-        more.  The customers meeting the condition are selected once (into
-        a temporary table); then one DELETE and one INSERT of links.
+        more: one DELETE and one INSERT of links.  When the rule has given
+        tags, the customers meeting the condition are selected once for
+        both (into a temporary table).
         A link the rule makes is its own record in the customers' history
         (jewel.customer.history: the rule, the user and the time are on
         the link); a link the rule removes is logged first, its giving and
         its removal (two rows of jewel.customer.audit a link)."""
-        pool = Pool()
-        Relation = pool.get('party.party-party.category')
-        Run = pool.get('jewel.tag.rule.run')
-        cursor = Transaction().connection.cursor()
+        Run = Pool().get('jewel.tag.rule.run')
         start = time.monotonic()
         tree = lang.parse(self.condition)
         with without_check_access():
@@ -170,33 +168,17 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         history = _RunHistory(self, run)
         query, party = self.matching_query(
             tree, self.company.id, with_party=True)
-        match = _TempTables.match(query.select(party.id))
-        # anti-joins: NOT IN over a million ids is not hashed by
-        # PostgreSQL within work_mem and becomes quadratic
-        def stale(link):
-            "the links of the rule to a customer not matching"
-            return ((link.category == self.tag.id)
-                & (link.jewel_rule == self.id)
-                & ~Exists(match.select(Literal(1),
-                        where=match.party == link.party)))
-        removed = history.log_removal(stale)
-        if removed:
-            links = _RuleLinks.table()
-            cursor.execute(*links.delete(where=stale(links)))
-        relation = _RuleLinks.table()
-        existing = Relation.__table__()
-        cursor.execute(*relation.insert(
-                [relation.party, relation.category, relation.jewel_rule,
-                    relation.create_uid, relation.create_date],
-                match.select(match.party, Literal(self.tag.id),
-                    Literal(self.id), Literal(history.user),
-                    Literal(history.now),
-                    where=~Exists(existing.select(Literal(1),
-                            where=(existing.party == match.party)
-                            & (existing.category == self.tag.id))))))
-        added = max(cursor.rowcount, 0)
-        # (emptied at its next use when an error aborts the run)
-        _TempTables.empty(_TempTables.MATCH)
+        customer = party.id
+        removed = 0
+        gave_tags = self._gave_tags()
+        if gave_tags:
+            match = _TempTables.match(query.select(customer))
+            removed = self._remove_stale(match, history)
+            query, customer = _Filtered(match), match.party
+        added = self._add_missing(query, customer, history)
+        if gave_tags:
+            # (emptied at its next use when an error aborts the run)
+            _TempTables.empty(_TempTables.MATCH)
         clear_party_cache()
         with without_check_access():
             Run.write([run], {
@@ -205,6 +187,54 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
                     'duration': round(time.monotonic() - start, 3),
                     })
         return added, removed
+
+    def _gave_tags(self):
+        links = _RuleLinks.table()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*links.select(Literal(1),
+                where=(links.category == self.tag.id)
+                & (links.jewel_rule == self.id), limit=1))
+        return cursor.fetchone() is not None
+
+    def _remove_stale(self, match, history):
+        """Remove (and log) the links of the rule to the customers not in
+        match; return how many"""
+        # anti-joins: NOT IN over a million ids is not hashed by
+        # PostgreSQL within work_mem and becomes quadratic
+        def stale(link):
+            return ((link.category == self.tag.id)
+                & (link.jewel_rule == self.id)
+                & ~Exists(match.select(Literal(1),
+                        where=match.party == link.party)))
+        removed = history.log_removal(stale)
+        if removed:
+            links = _RuleLinks.table()
+            # stale() of the links of a sub-select: python-sql leaves the
+            # columns of a DELETE's own table unqualified, and "party"
+            # would be the match's in the NOT EXISTS
+            linked = _RuleLinks.table()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*links.delete(where=links.id.in_(
+                        linked.select(linked.id, where=stale(linked)))))
+        return removed
+
+    def _add_missing(self, query, customer, history):
+        """Link the tag to the customers of query (customer: its column of
+        their ids) who lack it; return how many"""
+        Relation = Pool().get('party.party-party.category')
+        relation = _RuleLinks.table()
+        existing = Relation.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*relation.insert(
+                [relation.party, relation.category, relation.jewel_rule,
+                    relation.create_uid, relation.create_date],
+                query.select(customer, Literal(self.tag.id),
+                    Literal(self.id), Literal(history.user),
+                    Literal(history.now),
+                    where=~Exists(existing.select(Literal(1),
+                            where=(existing.party == customer)
+                            & (existing.category == self.tag.id))))))
+        return max(cursor.rowcount, 0)
 
     @classmethod
     def matching_query(cls, tree, company_id, with_party=False):
@@ -215,15 +245,11 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         Date = pool.get('ir.date')
         with Transaction().set_context(company=company_id):
             today = Date.today()
-        party = Party.__table__()
-        terms = lang.terms_of(tree)
+        party = totals = from_ = Party.__table__()
+        if lang.terms_of(tree) & _TOTAL_TERMS:
+            party, totals, from_ = _TempTables.customers(company_id)
         compiler = _Compiler(party, company_id, today)
-        from_ = party
-        if terms & _TOTAL_TERMS:
-            totals = _TempTables.totals(company_id)
-            compiler.totals = totals
-            from_ = party.join(
-                totals, 'LEFT', condition=totals.party == party.id)
+        compiler.totals = totals
         with without_check_access():
             condition = compiler.compile(tree)
         where = ((party.company == company_id)
@@ -239,10 +265,20 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
 class _TempTables:
     """Temporary tables of a run: the party ids meeting a rule's condition
     (selected once for the DELETE and the INSERT of a rule), and in a
-    batch of rules the purchase totals of the customers (computed once
+    batch of rules the customers with their purchase totals (joined once
     for all the rules using them)"""
     MATCH = 'jewel_tag_rule_match'
-    TOTALS = 'jewel_tag_rule_totals'
+    CUSTOMERS = 'jewel_tag_rule_customers'
+    # what the compiler reads of a customer (the party's columns) and
+    # their purchase totals
+    CUSTOMER_COLUMNS = [
+        ('id', 'INTEGER NOT NULL'), ('company', 'INTEGER NOT NULL'),
+        ('is_customer', 'BOOLEAN'), ('active', 'BOOLEAN'),
+        ('birthday', 'DATE'), ('anniversary', 'DATE'),
+        ('community', 'VARCHAR'), ('lead_source', 'INTEGER'),
+        ('tier', 'INTEGER'), ('spend', 'NUMERIC'), ('purchases', 'INTEGER'),
+        ('last_date', 'DATE')]
+    TOTAL_COLUMNS = {'spend', 'purchases', 'last_date'}
     _batches = {}
 
     @classmethod
@@ -285,35 +321,41 @@ class _TempTables:
         finally:
             filled = cls._batches.pop(key)
         if filled:
-            cls.empty(cls.TOTALS)
+            cls.empty(cls.CUSTOMERS)
 
     @classmethod
-    def totals(cls, company_id):
-        """The purchase totals of the business: a query, or in a batch the
-        temporary table filled at its first use"""
+    def customers(cls, company_id):
+        """The customers of the business with their purchase totals: (the
+        table of their columns, the table of their totals, the FROM
+        clause).  In a batch a temporary table, filled at its first use,
+        holds both (one join for all the rules); else party is joined to
+        the totals query."""
+        party = Pool().get('party.party').__table__()
+        totals = purchase_totals(company_id)
+        joined = party.join(
+            totals, 'LEFT', condition=totals.party == party.id)
         filled = cls._batches.get(id(Transaction()))
         if filled is None:
-            return purchase_totals(company_id)
-        table = Table(cls.TOTALS)
+            return party, totals, joined
+        table = Table(cls.CUSTOMERS)
         if company_id not in filled:
             if not filled:
-                cls._create(cls.TOTALS, 'party INTEGER NOT NULL, '
-                    'company INTEGER NOT NULL, spend NUMERIC, '
-                    'purchases INTEGER, last_date DATE')
-            query = purchase_totals(company_id)
+                cls._create(cls.CUSTOMERS, ', '.join(
+                        '%s %s' % c for c in cls.CUSTOMER_COLUMNS))
+            columns = [name for name, _ in cls.CUSTOMER_COLUMNS]
+            values = [getattr(totals if name in cls.TOTAL_COLUMNS else party,
+                    name) for name in columns]
             cursor = Transaction().connection.cursor()
             cursor.execute(*table.insert(
-                    [table.party, table.company, table.spend,
-                        table.purchases, table.last_date],
-                    query.select(query.party, Literal(company_id),
-                        query.spend, query.purchases, query.last_date)))
+                    [getattr(table, name) for name in columns],
+                    joined.select(*values,
+                        where=(party.company == company_id)
+                        & (party.is_customer == Literal(True))
+                        & (party.active == Literal(True)))))
             if backend.name == 'postgresql':
-                cursor.execute('ANALYZE "%s"' % cls.TOTALS)
+                cursor.execute('ANALYZE "%s"' % cls.CUSTOMERS)
             filled.add(company_id)
-        return table.select(table.party.as_('party'),
-            table.spend.as_('spend'), table.purchases.as_('purchases'),
-            table.last_date.as_('last_date'),
-            where=table.company == company_id)
+        return table, table, table
 
 
 class _RuleLinks:
@@ -422,11 +464,13 @@ class _RunHistory:
 class _Filtered:
     "A FROM clause with its WHERE, to select from"
 
-    def __init__(self, from_, where):
+    def __init__(self, from_, where=None):
         self.from_, self.where = from_, where
 
     def select(self, *columns, where=None):
-        condition = self.where if where is None else (self.where & where)
+        condition = self.where
+        if where is not None:
+            condition = where if condition is None else (condition & where)
         return self.from_.select(*columns, where=condition)
 
 

@@ -178,9 +178,10 @@ class JewelCrmTestCase(CompanyTestMixin, ModuleTestCase):
             self.assertEqual(asha.mobile, '098290 12345')
 
     @with_transaction()
-    def test_rule_links_follow_deletions_made_in_sql(self):
-        """The tags a rule gave go with their customer, tag or rule even
-        when deleted by SQL (on PostgreSQL they are kept apart from the
+    def test_rule_links_follow_condition_and_deletions(self):
+        """A rule takes its tag from whom it no longer selects, and the
+        tags it gave go with their customer, tag or rule even when deleted
+        by SQL (on PostgreSQL they are kept apart from the
         tags set by hand, without foreign keys)"""
         from trytond import backend
         from ..tag_rule import _RuleLinks
@@ -210,6 +211,14 @@ class JewelCrmTestCase(CompanyTestMixin, ModuleTestCase):
         self.assertEqual(len(given()), 6)
         self.assertEqual(
             len(Relation.search([('jewel_rule', '!=', None)])), 6)
+        # a rule takes its tag from whom it no longer selects only
+        Party.write([rohit], {'community': "Jain"})
+        Rule.write([also], {'condition': 'community = "jain"'})
+        with set_company(company):
+            self.assertEqual(Rule.apply_all([also]), [(0, 2)])
+            Rule.write([also], {'condition': 'purchases >= 0'})
+            self.assertEqual(Rule.apply_all([also]), [(2, 0)])
+        self.assertEqual(len(given()), 6)
         if backend.name != 'postgresql':
             return
         for table, record in [
