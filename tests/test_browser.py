@@ -70,6 +70,10 @@ def search(page, text):
     box.press('Enter')
 
 
+def active_tab(page):
+    return page.locator('#tabcontent .tab-pane.active')
+
+
 def name_cell(page, name):
     return list_rows(page).locator(f'.column-char[title="{name}"]')
 
@@ -159,6 +163,47 @@ class CustomerListTest(ServerTestCase):
         expect(page.locator('#tabcontent .tab-pane.active span.badge')
             ).to_have_text(re.compile(r'/0$'))
         expect(list_rows(page)).to_have_count(0)
+
+    def test_manager_tunes_an_auto_tag_rule_and_runs_it(self):
+        """The preview counts the customers as the condition is typed, a
+        condition that does not parse says why, Run Now tags and logs"""
+        page = self.page
+        login(page, self.server, 'jaipur.manager')
+        open_menu(page, 'Jewel CRM', 'Engagement', 'Auto-Tag Rules')
+        expect(name_cell(page, 'Big Spender')).to_be_visible()
+        for name in ['Birthday This Week', 'Diamond Lover', 'Wedding Buyer']:
+            expect(name_cell(page, name)).to_have_count(1)
+        name_cell(page, 'Big Spender').click()
+        active_tab(page).get_by_role('button', name='Switch').click()
+        form = active_tab(page).locator('.form')
+        condition = form.locator('textarea')
+        matching = form.get_by_role('textbox', name='Matching Customers:')
+        tagged = form.get_by_role('textbox', name='Tagged by the Rule:')
+        error = form.get_by_role('textbox', name='Condition Error:')
+        expect(condition).to_have_value('lifetime_spend >= 100000')
+        big_spenders = int(matching.input_value())
+        expect(tagged).to_have_value(str(big_spenders))
+
+        def type_condition(text):
+            condition.fill(text)
+            condition.press('Tab')
+        type_condition('lifetime_spend >= 1000000000')
+        expect(matching).to_have_value('0')
+        type_condition('lifetime_spend >=')
+        expect(error).to_have_value(re.compile('needs a number'))
+        type_condition('lifetime_spend >= 0')
+        # the count comes with the error, in one call of the client
+        expect(error).to_have_value('')
+        everyone = int(matching.input_value())
+        self.assertGreater(everyone, big_spenders)
+
+        form.get_by_role('button', name='Run Now').click()
+        expect(tagged).to_have_value(str(everyone))
+        runs = form.locator('.treeview tbody > tr:not(.more-row)')
+        expect(runs).to_have_count(2)
+        expect(runs.first.locator('.column-integer').first).to_have_text(
+            str(everyone - big_spenders))
+        self.assert_screenshot(page, 'browser-tag-rule.png')
 
     def assert_screenshot(self, page, name):
         ARTIFACTS.mkdir(exist_ok=True)

@@ -1,13 +1,16 @@
 """Each role logs in and opens each of its menus the way the web client
 does (action, views, first page of records) without an access error."""
 import os
+import re
 import sys
 import unittest
+from xml.etree import ElementTree
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 from server import RPCError, ServerTestCase  # noqa: E402
 
+from jewel import SAO  # noqa: E402
 from jewel.demo import BUSINESSES, logins  # noqa: E402
 
 # Menus of the Jewel CRM root each role must have, by menu name
@@ -83,7 +86,6 @@ class RoleMenusTestCase(ServerTestCase):
 
     def open_board(self, session, action):
         "A dashboard: its board view, then each action it shows"
-        from xml.etree import ElementTree
         records = []
         for view_id, view_type in action['views']:
             self.assertEqual(view_type, 'board')
@@ -96,6 +98,33 @@ class RoleMenusTestCase(ServerTestCase):
                 action = session.model('ir.action.act_window', 'get', name)
                 records.extend(self.open_action(session, action=action))
         return records
+
+    def test_web_client_draws_every_list_column(self):
+        """Every column of every list view of Jewel CRM (menus, dashboards,
+        lists inside forms) has a widget sao's lists know: sao stops
+        drawing the whole view at one it does not (a date-time field needs
+        widget="date" and widget="time")"""
+        script = (SAO / 'dist' / 'tryton-sao.js').read_text()
+        widgets = script[script.index(
+                'Sao.View.TreeXMLViewParser.WIDGETS = {'):]
+        known = set(re.findall(
+                r"'([a-z0-9_]+)':", widgets[:widgets.index('};')]))
+        self.assertIn('char', known)
+        session = self.server.login('admin')
+        views = session.model('ir.ui.view', 'search_read',
+            [('type', '=', 'tree'), ('module', 'like', 'jewel%')],
+            0, None, None, ['model', 'name'])
+        self.assertGreater(len(views), 50)
+        for view in views:
+            result = session.model(
+                view['model'], 'fields_view_get', view['id'], 'tree')
+            for column in ElementTree.fromstring(result['arch']).iter(
+                    'field'):
+                widget = column.get('widget') or result['fields'][
+                    column.get('name')]['type']
+                with self.subTest(view=view['name'], field=column.get(
+                            'name')):
+                    self.assertIn(widget, known)
 
     def test_each_role_opens_its_menus(self):
         for login, role, business in logins():
