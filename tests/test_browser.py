@@ -205,6 +205,19 @@ class CustomerListTest(ServerTestCase):
             str(everyone - big_spenders))
         self.assert_screenshot(page, 'browser-tag-rule.png')
 
+    def test_telecaller_opens_the_call_queue(self):
+        "The queue lists the telecaller's leads with the day and time to call"
+        page = self.page
+        login(page, self.server, 'jaipur.telecaller')
+        open_menu(page, 'Jewel CRM', 'My Call Queue')
+        headers = active_tab(page).locator('.treeview thead th')
+        for title in ['Customer', 'Next Call', 'Next Call Time']:
+            expect(headers.filter(has_text=re.compile(f'^{title}$'))
+                ).to_have_count(1)
+        expect(list_rows(page).first).to_be_visible()
+        self.assertGreater(record_count(page), 0)
+        self.assert_screenshot(page, 'browser-call-queue.png')
+
     def assert_screenshot(self, page, name):
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name

@@ -1,5 +1,6 @@
 """Each role logs in and opens each of its menus the way the web client
 does (action, views, first page of records) without an access error."""
+import json
 import os
 import re
 import sys
@@ -101,9 +102,10 @@ class RoleMenusTestCase(ServerTestCase):
 
     def test_web_client_draws_every_list_column(self):
         """Every column of every list view of Jewel CRM (menus, dashboards,
-        lists inside forms) has a widget sao's lists know: sao stops
-        drawing the whole view at one it does not (a date-time field needs
-        widget="date" and widget="time")"""
+        lists inside forms) has a widget sao's lists know and a visual sao
+        can decode: sao stops drawing the whole view (or its rows) at one
+        it cannot (a date-time field needs widget="date" and
+        widget="time")"""
         script = (SAO / 'dist' / 'tryton-sao.js').read_text()
         widgets = script[script.index(
                 'Sao.View.TreeXMLViewParser.WIDGETS = {'):]
@@ -125,6 +127,10 @@ class RoleMenusTestCase(ServerTestCase):
                 with self.subTest(view=view['name'], field=column.get(
                             'name')):
                     self.assertIn(widget, known)
+                    # sao decodes it as PYSON (JSON): an expression must
+                    # come from view_attributes, not be written in the XML
+                    if column.get('visual'):
+                        json.loads(column.get('visual'))
 
     def test_each_role_opens_its_menus(self):
         for login, role, business in logins():

@@ -16,7 +16,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
@@ -135,6 +135,14 @@ class Lead(TenantMixin, ModelSQL, ModelView):
                 })
         cls._order = [
             ('priority', 'ASC'), ('next_call', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def view_attributes(cls):
+        # the queue shows an overdue call in red
+        return super().view_attributes() + [
+            ('/tree/field[@name="next_call"]', 'visual',
+                If(Eval('overdue', False), 'danger', '')),
+            ]
 
     @classmethod
     def default_state(cls):
