@@ -31,7 +31,7 @@ MANAGER = 'jaipur.manager'
 QUEUE_DOMAIN = [('mine', '=', True), ('state', '=', 'assigned')]
 # the fields of the queue view (lead_list_queue.xml)
 QUEUE_FIELDS = ['party.rec_name', 'phone', 'priority', 'next_call',
-    'attempts', 'last_status']
+    'attempts', 'last_status', 'overdue']
 
 
 def login(number):
