@@ -121,41 +121,22 @@ class Target(CallActualsMixin, metaclass=PoolMeta):
         employees of the call's telecaller and the customer's home
         showroom"""
         pool = Pool()
-        Call = pool.get('jewel.call')
-        Party = pool.get('party.party')
-        UserEmployee = pool.get('res.user-company.employee')
-        call = Call.__table__()
-        party = Party.__table__()
-        user_employee = UserEmployee.__table__()
+        call = pool.get('jewel.call').__table__()
+        party = pool.get('party.party').__table__()
         periods = _Periods(targets)
         if not periods:
             return {}
-        where = (call.company.in_(periods.companies)
-            & (call.date >= dt.datetime.combine(periods.first, dt.time()))
-            & (call.date < dt.datetime.combine(periods.after, dt.time())))
+        where = _in_periods(call, periods)
         if condition:
             where &= condition(call)
-        month = DateTrunc('month', call.date)
         queries = []
         if periods.employees:
-            queries.append(call
-                .join(user_employee,
-                    condition=user_employee.user == call.telecaller)
-                .select(call.company.as_('company'), month.as_('month'),
-                    user_employee.employee.as_('employee'),
-                    typed(None, 'INTEGER').as_('showroom'),
-                    call.id.as_('value'),
-                    where=where
-                    & user_employee.employee.in_(periods.employees)))
+            queries.append(_per_employee(
+                    call, call.telecaller, where, periods.employees))
         if periods.showrooms:
-            queries.append(call
-                .join(party, condition=call.party == party.id)
-                .select(call.company.as_('company'), month.as_('month'),
-                    typed(None, 'INTEGER').as_('employee'),
-                    party.home_showroom.as_('showroom'),
-                    call.id.as_('value'),
-                    where=where
-                    & party.home_showroom.in_(periods.showrooms)))
+            queries.append(_per_showroom(
+                    call.join(party, condition=call.party == party.id),
+                    call, party.home_showroom, where, periods.showrooms))
         rows = (Union(*queries, all_=True) if len(queries) > 1
             else queries[0])
         periods.read(rows, Count)
@@ -166,37 +147,54 @@ class Target(CallActualsMixin, metaclass=PoolMeta):
         """Visits of the month recorded by the salesperson's users, or in
         the showroom: one grouped query for every target, by company,
         month, showroom and the employees of the visit's sales rep"""
-        pool = Pool()
-        Visit = pool.get('jewel.visit')
-        UserEmployee = pool.get('res.user-company.employee')
-        visit = Visit.__table__()
-        user_employee = UserEmployee.__table__()
+        visit = Pool().get('jewel.visit').__table__()
         result = super()._actual_visits(targets)
         periods = _Periods(targets)
         if not periods:
             return result
-        where = (visit.company.in_(periods.companies)
-            & (visit.date >= dt.datetime.combine(periods.first, dt.time()))
-            & (visit.date < dt.datetime.combine(periods.after, dt.time())))
-        month = DateTrunc('month', visit.date)
+        where = _in_periods(visit, periods)
         # by salesperson (a visit counts for each employee of its sales
         # rep) and, apart, by showroom
-        by_employee = (visit
-            .join(user_employee,
-                condition=user_employee.user == visit.sales_rep)
-            .select(visit.company.as_('company'), month.as_('month'),
-                user_employee.employee.as_('employee'),
-                typed(None, 'INTEGER').as_('showroom'),
-                visit.id.as_('value'),
-                where=where
-                & user_employee.employee.in_(periods.employees or [-1])))
-        by_showroom = visit.select(visit.company.as_('company'),
-            month.as_('month'), typed(None, 'INTEGER').as_('employee'),
-            visit.showroom.as_('showroom'), visit.id.as_('value'),
-            where=where & visit.showroom.in_(periods.showrooms or [-1]))
+        by_employee = _per_employee(
+            visit, visit.sales_rep, where, periods.employees or [-1])
+        by_showroom = _per_showroom(visit, visit, visit.showroom, where,
+            periods.showrooms or [-1])
         periods.read(Union(by_employee, by_showroom, all_=True), Count)
         result.update(periods.result(0))
         return result
+
+
+def _in_periods(table, periods):
+    """The rows of table (a call or a visit) in the businesses and months
+    of the targets"""
+    return (table.company.in_(periods.companies)
+        & (table.date >= dt.datetime.combine(periods.first, dt.time()))
+        & (table.date < dt.datetime.combine(periods.after, dt.time())))
+
+
+def _per_employee(table, user, where, employees):
+    """Rows of table for _Periods.read, one for each of employees that is
+    an employee of the row's user (user: a column of table)"""
+    user_employee = Pool().get('res.user-company.employee').__table__()
+    return (table
+        .join(user_employee, condition=user_employee.user == user)
+        .select(table.company.as_('company'),
+            DateTrunc('month', table.date).as_('month'),
+            user_employee.employee.as_('employee'),
+            typed(None, 'INTEGER').as_('showroom'),
+            table.id.as_('value'),
+            where=where & user_employee.employee.in_(employees)))
+
+
+def _per_showroom(from_, table, showroom, where, showrooms):
+    """Rows of table (joined in from_) for _Periods.read, by showroom (a
+    column of from_) among showrooms"""
+    return from_.select(table.company.as_('company'),
+        DateTrunc('month', table.date).as_('month'),
+        typed(None, 'INTEGER').as_('employee'),
+        showroom.as_('showroom'),
+        table.id.as_('value'),
+        where=where & showroom.in_(showrooms))
 
 
 class StaffTarget(CallActualsMixin, metaclass=PoolMeta):
