@@ -13,6 +13,7 @@ A missed target is printed, not an error: timings are never asserted.
 """
 import sys
 import time
+import traceback
 
 import bench_import
 import bench_phone_lookup
@@ -45,10 +46,20 @@ def main(argv):
             + ', '.join(BENCHMARKS), file=sys.stderr)
         return 2
     started = time.monotonic()
-    missed = [name for name in names if not BENCHMARKS[name]()]
+    missed, failed = [], []
+    for name in names:
+        # one failing benchmark is reported, the others still run
+        try:
+            if not BENCHMARKS[name]():
+                missed.append(name)
+        except Exception:
+            traceback.print_exc()
+            common.say(f"bench {name}: FAILED (above)")
+            failed.append(name)
     common.say(f"bench: {time.monotonic() - started:.0f} s"
-        + (f"; target missed: {', '.join(missed)}" if missed else ""))
-    return 0
+        + (f"; target missed: {', '.join(missed)}" if missed else "")
+        + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
 
 
 if __name__ == '__main__':
