@@ -17,9 +17,14 @@ addons/ first on PYTHONPATH:
 
     python bench/bench_whatsapp.py [--recipients N] [--rate R]
 
+or through make at a real account's rate (Meta's default 80/s):
+
+    JEWEL_BENCH_WA_RATE=80 make bench BENCH=whatsapp
+
 (a loaded machine may run it at a reduced scale: the figures say which).
 """
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -29,7 +34,7 @@ from pathlib import Path
 import common
 
 RECIPIENTS = 50_000
-RATE = 1_000
+RATE = int(os.environ.get('JEWEL_BENCH_WA_RATE', 1_000))
 WORKERS = 4
 NUMBER_ID, WABA, TOKEN = 'bench-number', 'bench-waba', 'bench-token'
 FAKE = (common.ROOT / 'addons' / 'jewel_whatsapp' / 'tests'
@@ -220,6 +225,10 @@ def run(recipients=RECIPIENTS, rate=RATE):
             f"{sorted(seconds)[len(seconds) // 2]:,}, max {max(seconds):,}"
             f"; CPU per message: outbox {cpu / max(sent, 1) * 1000:.2f} ms, "
             f"fake API {server_cpu / max(sent, 1) * 1000:.2f} ms")
+    for start in range(0, len(stats['per_second']), 20):
+        common.say(f"  messages in seconds {start + 1}-"
+            f"{min(start + 20, len(stats['per_second']))}: " + ' '.join(
+                str(n) for n in stats['per_second'][start:start + 20]))
     common.say(f"  baseline: plain requests reach the fake API at "
         f"{ceiling:,.0f}/s; achieved/ceiling {achieved / ceiling:.2f}")
     missed = []
