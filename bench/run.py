@@ -3,7 +3,8 @@
     python bench/run.py [all|NAME]       (make bench BENCH=NAME)
 
 NAME: import, phone (customers), tags (auto-tag rules), reprice, stock
-(inventory), telecalling, whatsapp, reports (XLSX and dashboards).
+(inventory), telecalling, whatsapp, reports (XLSX and dashboards), floor
+(50 staff at once opening customers, leads and sales).
 
 Each benchmark prints its figure and its ratio to a baseline measured in
 the same run.  The first run builds the bench databases (demo, then a
@@ -15,6 +16,7 @@ import sys
 import time
 import traceback
 
+import bench_floor
 import bench_import
 import bench_phone_lookup
 import bench_reports
@@ -34,6 +36,7 @@ BENCHMARKS = {
     'whatsapp': bench_whatsapp.run,
     'stock': bench_stock_report.run,
     'reports': bench_reports.run,
+    'floor': bench_floor.run,
     }
 
 

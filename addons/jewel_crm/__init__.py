@@ -1,3 +1,5 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Jewel CRM: tenants, showrooms, roles and the jewellery customer"
+
+from . import view_cache  # noqa: F401

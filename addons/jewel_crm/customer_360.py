@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from sql.aggregate import Count, Max
 
-from trytond.model import ModelView, fields
+from trytond.model import Index, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
@@ -202,6 +202,28 @@ class Party(metaclass=PoolMeta):
     @ModelView.button_action('jewel_crm.act_customer_complaints')
     def open_complaints(cls, parties):
         pass
+
+
+class Invoice(metaclass=PoolMeta):
+    __name__ = 'account.invoice'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the 360's invoice count and lifetime value start from the customer
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.party, Index.Range())))
+
+
+class Complaint(metaclass=PoolMeta):
+    __name__ = 'sale.complaint'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the 360's complaint count starts from the customer
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.customer, Index.Range())))
 
 
 def _readable(model_name):

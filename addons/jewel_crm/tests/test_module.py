@@ -231,5 +231,28 @@ class JewelCrmTestCase(CompanyTestMixin, ModuleTestCase):
             (tags[0].id,))
         self.assertEqual(given(), [])
 
+    @with_transaction()
+    def test_forms_served_from_view_cache(self):
+        "Every form, inline lists included, is built once then cached"
+        from trytond.model import ModelView
+        pool = Pool()
+        View = pool.get('ir.ui.view')
+        cache = ModelView._fields_view_get_cache
+        models = sorted({v.model for v in View.search([
+                        ('type', '=', 'form'), ('inherit', '=', None)])
+                if v.model})
+        self.assertIn('party.party', models)
+        rebuilt = []
+        for name in models:
+            try:
+                Model = pool.get(name)
+            except KeyError:
+                continue
+            Model.fields_view_get(view_type='form')
+            misses = cache.miss
+            Model.fields_view_get(view_type='form')
+            if cache.miss != misses:
+                rebuilt.append(name)
+        self.assertEqual(rebuilt, [])
 
 del ModuleTestCase
