@@ -65,7 +65,8 @@ class Call(TenantMixin, ModelSQL, ModelView):
     status = fields.Selection(STATUSES, "Status", required=True,
         states=_states)
     status_string = status.translated('status')
-    duration = fields.Integer("Duration (Seconds)", states=_states)
+    duration = fields.Integer("Duration (Seconds)", states=_states,
+        domain=['OR', ('duration', '=', None), ('duration', '>=', 0)])
     sentiment = fields.Selection(SENTIMENTS, "Sentiment",
         states={'invisible': Eval('status') != 'connected'})
     feedback = fields.Text("Feedback")

@@ -5,6 +5,7 @@ from trytond.model.exceptions import AccessError
 from trytond.model.modelstorage import DomainValidationError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
+from trytond.modules.jewel_crm.tests.bounds import QuantityBoundsMixin
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
@@ -40,7 +41,8 @@ def create_showroom(name, company):
     return Location(Location.create_showroom(name, company))
 
 
-class JewelCrmTestCase(CompanyTestMixin, ModuleTestCase):
+class JewelCrmTestCase(
+        QuantityBoundsMixin, CompanyTestMixin, ModuleTestCase):
     "Test Jewel CRM module"
     module = 'jewel_crm'
 

@@ -1,10 +1,12 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.modules.company.tests import CompanyTestMixin
+from trytond.modules.jewel_crm.tests.bounds import QuantityBoundsMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
 
-class JewelWhatsappTestCase(CompanyTestMixin, ModuleTestCase):
+class JewelWhatsappTestCase(
+        QuantityBoundsMixin, CompanyTestMixin, ModuleTestCase):
     "Test Jewel Whatsapp module"
     module = 'jewel_whatsapp'
     extras = ['jewel_crm']
