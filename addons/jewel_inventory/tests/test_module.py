@@ -6,10 +6,11 @@ from trytond.model.exceptions import AccessError, ValidationError
 from trytond.model.modelstorage import DomainValidationError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
-from trytond.modules.jewel_crm.tests.bounds import QuantityBoundsMixin
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
+
+from jewel_crm.tests.bounds import QuantityBoundsMixin
 
 
 def create_piece_design(name):

@@ -1,8 +1,9 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 from trytond.modules.company.tests import CompanyTestMixin
-from trytond.modules.jewel_crm.tests.bounds import QuantityBoundsMixin
 from trytond.tests.test_tryton import ModuleTestCase
+
+from jewel_crm.tests.bounds import QuantityBoundsMixin
 
 
 class JewelWhatsappTestCase(
