@@ -36,14 +36,14 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
         domain=[('retry_hours', '>=', 0)],
         help="Delay before calling again a customer who did not answer.")
     sla_high = fields.Integer("Call Within (High Priority)", required=True,
-        domain=[('sla_high', '>', 0)],
+        domain=[('sla_high', '>=', 0)],
         help="Hours from the lead's creation.")
     sla_medium = fields.Integer(
         "Call Within (Medium Priority)", required=True,
-        domain=[('sla_medium', '>', 0)],
+        domain=[('sla_medium', '>=', 0)],
         help="Hours from the lead's creation.")
     sla_low = fields.Integer("Call Within (Low Priority)", required=True,
-        domain=[('sla_low', '>', 0)],
+        domain=[('sla_low', '>=', 0)],
         help="Hours from the lead's creation.")
     leads_from_imports = fields.Boolean("Create Leads from Imports",
         help="Imported customers without an open lead get one to call.")
