@@ -19,7 +19,6 @@ from sql.conditionals import Case
 
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
-from trytond.model.exceptions import ValidationError
 from trytond.exceptions import UserError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
@@ -54,6 +53,7 @@ class LoyaltyEntry(TenantMixin, ModelSQL, ModelView):
     kind = fields.Selection(KINDS, "Kind", required=True)
     kind_string = kind.translated('kind')
     points = fields.Integer("Points", required=True,
+        domain=[('points', '>', 0)],
         help="Always positive: the kind says whether points are added.")
     expiry_date = fields.Date("Expires On",
         states={'invisible': ~Eval('kind').in_(list(ADDING))})
@@ -87,15 +87,6 @@ class LoyaltyEntry(TenantMixin, ModelSQL, ModelView):
     def get_rec_name(self, name):
         return '%s %s (%s)' % (
             self.kind_string, self.points, self.date.isoformat())
-
-    @classmethod
-    def validate_fields(cls, entries, field_names):
-        super().validate_fields(entries, field_names)
-        for entry in entries:
-            if entry.points is None or entry.points <= 0:
-                raise ValidationError(gettext(
-                        'jewel_crm.msg_loyalty_points_positive',
-                        points=entry.points, party=entry.party.rec_name))
 
     @classmethod
     def check_modification(cls, mode, entries, values=None, external=False):
@@ -248,6 +239,8 @@ class Invoice(metaclass=PoolMeta):
 class Sale(metaclass=PoolMeta):
     __name__ = 'sale.sale'
     loyalty_points = fields.Integer("Redeem Points",
+        domain=['OR', ('loyalty_points', '=', None),
+            ('loyalty_points', '>=', 0)],
         states={'readonly': Eval('state') != 'draft'},
         help="Loyalty points to redeem as a discount when quoted.")
 
@@ -290,10 +283,6 @@ class Sale(metaclass=PoolMeta):
                 continue
             sale = cls(sale.id)
             settings = Settings.of_company(sale.company.id)
-            if points < 0:
-                raise UserError(gettext(
-                        'jewel_crm.msg_loyalty_redeem_negative',
-                        points=points, sale=sale.rec_name))
             if not settings.loyalty_product:
                 raise UserError(gettext(
                         'jewel_crm.msg_loyalty_no_product'))

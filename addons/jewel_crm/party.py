@@ -40,8 +40,11 @@ class Party(TenantMixin, metaclass=PoolMeta):
         domain=[If(Bool(Eval('budget_min')), ('budget_min', '>=', 0), ())])
     budget_max = fields.Numeric(
         "Budget To", digits=(16, 2),
-        domain=[If(Bool(Eval('budget_max')) & Bool(Eval('budget_min')),
-                ('budget_max', '>=', Eval('budget_min')), ())])
+        domain=[
+            If(Bool(Eval('budget_max')), ('budget_max', '>=', 0), ()),
+            If(Bool(Eval('budget_max')) & Bool(Eval('budget_min')),
+                ('budget_max', '>=', Eval('budget_min')), ()),
+            ])
     ring_size = fields.Many2One(
         'jewel.ring_size', "Ring Size", ondelete='RESTRICT')
     ring_size_equivalents = fields.Function(

@@ -719,9 +719,12 @@ class TagRuleRun(TenantMixin, ModelSQL, ModelView):
         'jewel.tag.rule', "Rule", required=True, ondelete='CASCADE',
         readonly=True, domain=[('company', '=', Eval('company', -1))])
     date = fields.DateTime("Date", required=True, readonly=True)
-    added = fields.Integer("Added", readonly=True)
-    removed = fields.Integer("Removed", readonly=True)
-    duration = fields.Float("Duration (s)", digits=(16, 3), readonly=True)
+    added = fields.Integer("Added", readonly=True,
+        domain=['OR', ('added', '=', None), ('added', '>=', 0)])
+    removed = fields.Integer("Removed", readonly=True,
+        domain=['OR', ('removed', '=', None), ('removed', '>=', 0)])
+    duration = fields.Float("Duration (s)", digits=(16, 3), readonly=True,
+        domain=['OR', ('duration', '=', None), ('duration', '>=', 0)])
 
     @classmethod
     def __setup__(cls):

@@ -117,13 +117,17 @@ class Job(NumberedMixin, TenantMixin, Workflow, ModelSQL, ModelView):
         required=True, domain=[('labour_charge', '>=', 0)],
         states={'readonly': Eval('state') == 'done'})
     wastage_norm = fields.Numeric("Wastage Norm (%)", digits=(5, 2),
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('wastage_norm', '=', None),
+            [('wastage_norm', '>=', 0), ('wastage_norm', '<=', 100)]])
     issued_fine = fields.Function(fields.Numeric("Fine Issued (g)",
             digits=WEIGHT), 'get_fine')
     received_fine = fields.Function(fields.Numeric("Fine Received (g)",
             digits=WEIGHT), 'get_fine')
     allowed_wastage = fields.Numeric("Allowed Wastage (g)", digits=WEIGHT,
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('allowed_wastage', '=', None),
+            ('allowed_wastage', '>=', 0)])
     actual_wastage = fields.Numeric("Actual Wastage (g)", digits=WEIGHT,
         readonly=True)
     over_norm = fields.Boolean("Over Norm", readonly=True)
@@ -244,12 +248,14 @@ class JobLine(ModelSQL, ModelView):
         states={'invisible': ~Eval('kind').in_(
                 ['issue_piece', 'receipt_piece'])})
     gross_weight = fields.Numeric("Gross Weight (g)", digits=WEIGHT,
-        required=True)
+        required=True, domain=[('gross_weight', '>', 0)])
     stone_weight = fields.Numeric("Stone Weight (g)", digits=WEIGHT,
-        required=True)
-    fineness = fields.Integer("Fineness (‰)", required=True)
+        required=True, domain=[('stone_weight', '>=', 0)])
+    fineness = fields.Integer("Fineness (‰)", required=True,
+        domain=[('fineness', '>', 0), ('fineness', '<=', 1000)])
     fine_weight = fields.Numeric("Fine Weight (g)", digits=WEIGHT,
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('fine_weight', '=', None), ('fine_weight', '>=', 0)])
 
     @classmethod
     def default_date(cls):
@@ -313,16 +319,11 @@ class JobLine(ModelSQL, ModelView):
     def validate_fields(cls, lines, field_names):
         super().validate_fields(lines, field_names)
         for line in lines:
-            if line.gross_weight <= 0 or line.stone_weight < 0 or (
-                    line.stone_weight >= line.gross_weight):
+            if line.stone_weight >= line.gross_weight:
                 raise ValidationError(gettext(
                         'jewel_inventory.msg_job_weight',
                         job=line.job.number, gross=line.gross_weight,
                         stone=line.stone_weight))
-            if not 0 < line.fineness <= 1000:
-                raise ValidationError(gettext(
-                        'jewel_inventory.msg_job_fineness',
-                        job=line.job.number, fineness=line.fineness))
             if line.kind in {'issue_piece', 'receipt_piece'} and (
                     line.kind == 'issue_piece' and not line.piece):
                 raise ValidationError(gettext(
@@ -439,7 +440,8 @@ class Settlement(TenantMixin, Workflow, ModelSQL, ModelView):
     jobs = fields.One2Many('jewel.artisan.job', 'settlement', "Jobs",
         readonly=True)
     total_labour = fields.Numeric("Labour Charges", digits=MONEY,
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('total_labour', '=', None), ('total_labour', '>=', 0)])
     state = fields.Selection([
             ('draft', "Draft"),
             ('confirmed', "Confirmed"),

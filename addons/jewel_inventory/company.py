@@ -37,7 +37,8 @@ class Settings(TenantMixin, ModelSQL, ModelView):
     __name__ = 'jewel.inventory.settings'
     company = tenant_company_field(required=True)
     rate_variance = fields.Numeric("Rate Variance Guard (%)", digits=(5, 2),
-        required=True, domain=[('rate_variance', '>', 0)],
+        required=True,
+        domain=[('rate_variance', '>', 0), ('rate_variance', '<=', 100)],
         help="A metal rate moving more than this from the previous one "
         "needs a Store Manager's confirmation.")
     sales_rep_making_discount = fields.Numeric(

@@ -63,29 +63,35 @@ class CustomOrder(NumberedMixin, AdvanceMixin,
     purity = fields.Function(fields.Many2One('jewel.purity', "Purity"),
         'on_change_with_purity')
     approx_weight = fields.Numeric("Approximate Weight (g)", digits=WEIGHT,
-        required=True, states=DRAFT)
+        required=True, states=DRAFT, domain=[('approx_weight', '>', 0)])
     stones = fields.Char("Stones", states=DRAFT)
     stone_value = fields.Numeric("Stone Value", digits=MONEY, required=True,
-        states=DRAFT)
-    budget = fields.Numeric("Budget", digits=MONEY, states=DRAFT)
+        states=DRAFT, domain=[('stone_value', '>=', 0)])
+    budget = fields.Numeric("Budget", digits=MONEY, states=DRAFT,
+        domain=['OR', ('budget', '=', None), ('budget', '>=', 0)])
     estimate = fields.Numeric("Estimate (untaxed)", digits=MONEY,
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('estimate', '=', None), ('estimate', '>=', 0)])
     advance = fields.Numeric("Advance", digits=MONEY, required=True,
+        domain=[('advance', '>=', 0)],
         states={'readonly': ~Eval('state').in_(['draft', 'estimated'])
             | Bool(Eval('advance_move'))})
     book_rate = fields.Boolean("Book Metal Rate",
         states={'readonly': ~Eval('state').in_(['draft', 'estimated'])},
         help="Sell the piece at the rate of the day the customer approved.")
     booked_rate = fields.Numeric("Booked Rate per Gram", digits=MONEY,
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('booked_rate', '=', None), ('booked_rate', '>', 0)])
     production_stage = fields.Selection([(None, "")] + PRODUCTION,
         "Production Stage", readonly=True)
     jobs = fields.One2Many('jewel.artisan.job', 'custom_order',
         "Artisan Jobs")
     gross_weight = fields.Numeric("Finished Gross Weight (g)",
-        digits=WEIGHT, states={'readonly': Eval('state') != 'production'})
+        digits=WEIGHT, states={'readonly': Eval('state') != 'production'},
+        domain=['OR', ('gross_weight', '=', None), ('gross_weight', '>', 0)])
     stone_weight = fields.Numeric("Finished Stone Weight (g)",
-        digits=WEIGHT, states={'readonly': Eval('state') != 'production'})
+        digits=WEIGHT, states={'readonly': Eval('state') != 'production'},
+        domain=['OR', ('stone_weight', '=', None), ('stone_weight', '>=', 0)])
     piece = fields.Many2One('stock.lot', "Piece", readonly=True)
     sale = fields.Many2One('sale.sale', "Sale", readonly=True)
     state = fields.Selection(STATES, "State", required=True, readonly=True)
@@ -165,17 +171,12 @@ class CustomOrder(NumberedMixin, AdvanceMixin,
     def validate_fields(cls, orders, field_names):
         super().validate_fields(orders, field_names)
         for order in orders:
-            if order.approx_weight <= 0 or (
-                    order.gross_weight is not None
-                    and order.gross_weight <= 0):
+            if (order.gross_weight is not None
+                    and (order.stone_weight or 0) >= order.gross_weight):
                 raise ValidationError(gettext(
-                        'jewel_inventory.msg_custom_weight',
-                        order=order.number))
-            if order.stone_value < 0 or order.advance < 0 or (
-                    order.budget or 0) < 0:
-                raise ValidationError(gettext(
-                        'jewel_inventory.msg_custom_negative',
-                        order=order.number))
+                        'jewel_inventory.msg_custom_stone_weight',
+                        order=order.number, stone=order.stone_weight,
+                        gross=order.gross_weight))
 
     def current_rate(self):
         MetalRate = Pool().get('jewel.metal_rate')

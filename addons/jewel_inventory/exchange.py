@@ -141,16 +141,17 @@ class ExchangeLine(ModelSQL, ModelView):
     metal = fields.Many2One('jewel.metal', "Metal", required=True,
         ondelete='RESTRICT')
     gross_weight = fields.Numeric("Gross Weight (g)", digits=(16, 3),
-        required=True)
+        required=True, domain=[('gross_weight', '>', 0)])
     stone_deduction = fields.Numeric("Stone Deduction (g)", digits=(16, 3),
-        required=True)
+        required=True, domain=[('stone_deduction', '>=', 0)])
     dust_deduction = fields.Numeric("Dust / Melting Loss (g)",
-        digits=(16, 3), required=True)
+        digits=(16, 3), required=True, domain=[('dust_deduction', '>=', 0)])
     net_weight = fields.Function(fields.Numeric("Net Weight (g)",
             digits=(16, 3)), 'on_change_with_net_weight')
-    tested_fineness = fields.Integer("Tested Fineness (‰)", required=True)
+    tested_fineness = fields.Integer("Tested Fineness (‰)", required=True,
+        domain=[('tested_fineness', '>', 0), ('tested_fineness', '<=', 1000)])
     buy_rate = fields.Numeric("Buy Rate per Fine Gram", digits=(16, 2),
-        required=True)
+        required=True, domain=[('buy_rate', '>', 0)])
     value = fields.Function(fields.Numeric("Value", digits=(16, 2)),
         'on_change_with_value')
 
@@ -198,22 +199,8 @@ class ExchangeLine(ModelSQL, ModelView):
     def validate_fields(cls, lines, field_names):
         super().validate_fields(lines, field_names)
         for line in lines:
-            if line.gross_weight <= 0:
-                raise ValidationError(gettext(
-                        'jewel_inventory.msg_exchange_weight',
-                        item=line.description))
-            if (line.stone_deduction < 0 or line.dust_deduction < 0
-                    or line.net_weight <= 0):
+            if line.net_weight <= 0:
                 raise ValidationError(gettext(
                         'jewel_inventory.msg_exchange_deductions',
-                        item=line.description))
-            if not 0 < line.tested_fineness <= 1000:
-                raise ValidationError(gettext(
-                        'jewel_inventory.msg_exchange_fineness',
-                        item=line.description,
-                        fineness=line.tested_fineness))
-            if line.buy_rate <= 0:
-                raise ValidationError(gettext(
-                        'jewel_inventory.msg_exchange_rate',
                         item=line.description))
 

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
-from trytond.pyson import Eval
+from trytond.pyson import Eval, If
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
-from .pricing import MAKING_TYPES, WASTAGE_TYPES
+from .pricing import MAKING_PERCENT_MAX, MAKING_TYPES, WASTAGE_TYPES
 
 # code, name, [(karat label, fineness per mille)] — DESIGN §3
 METALS = [
@@ -134,17 +134,23 @@ class JewelleryCategory(CodedMaster, sequence_ordered()):
     making_type = fields.Selection(MAKING_TYPES, "Making Charge",
         required=True)
     making_value = fields.Numeric("Making Value", digits=(16, 2),
-        required=True, domain=[('making_value', '>=', 0)])
+        required=True,
+        domain=[('making_value', '>=', 0),
+            If(Eval('making_type') == 'percent',
+                ('making_value', '<=', MAKING_PERCENT_MAX), ())])
     making_slabs = fields.One2Many('jewel.making_slab', 'category',
         "Making Slabs")
     wastage_type = fields.Selection(WASTAGE_TYPES, "Wastage",
         required=True)
     wastage_value = fields.Numeric("Wastage (%)", digits=(16, 2),
-        required=True, domain=[('wastage_value', '>=', 0)])
+        required=True,
+        domain=[('wastage_value', '>=', 0), ('wastage_value', '<=', 100)])
     hallmark_charge = fields.Numeric("Hallmark Charge", digits=(16, 2),
         required=True, domain=[('hallmark_charge', '>=', 0)],
         help="Charged per hallmarked piece.")
-    minimum_stock = fields.Integer("Minimum Pieces per Showroom")
+    minimum_stock = fields.Integer("Minimum Pieces per Showroom",
+        domain=['OR', ('minimum_stock', '=', None),
+            ('minimum_stock', '>=', 0)])
 
     @classmethod
     def __setup__(cls):

@@ -167,7 +167,8 @@ class RecordPaymentStart(ModelView):
             ('kind', '!=', 'old_gold'),
             ],
         help="Old gold is paid from an exchange slip.")
-    amount = fields.Numeric("Amount", digits=(16, 2), required=True)
+    amount = fields.Numeric("Amount", digits=(16, 2), required=True,
+        domain=[('amount', '>', 0)])
     date = fields.Date("Date", required=True)
     reference = fields.Char("Reference",
         help="Card slip, UPI transaction or bank reference.")

@@ -21,7 +21,10 @@ class PriceCheckStart(ModelView):
             ('company', '=', Eval('company', -1)),
             ('product.template.jewel_metal', '!=', None),
             ])
-    making_discount = fields.Numeric("Making Discount (%)", digits=(5, 2))
+    making_discount = fields.Numeric("Making Discount (%)", digits=(5, 2),
+        domain=['OR', ('making_discount', '=', None), [
+                ('making_discount', '>=', 0),
+                ('making_discount', '<=', 100)]])
     net_weight = fields.Numeric("Net Weight (g)", digits=(16, 3),
         readonly=True)
     rate = fields.Numeric("Rate per Gram", **AMOUNT)

@@ -24,6 +24,10 @@ WASTAGE_TYPES = [
     ('percent_weight', "% of Weight"),
     ('percent_value', "% of Metal Value"),
     ]
+# Making charged as a % of the metal value tops out near 100 % for the
+# finest hand work on light pieces (filigree, temple work), where labour
+# can cost more than the metal; three times the metal value is a typo.
+MAKING_PERCENT_MAX = 300
 STONE_PRICE_TYPES = [
     ('per_carat', "Per Carat"),
     ('fixed', "Fixed"),

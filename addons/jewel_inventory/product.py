@@ -3,9 +3,9 @@
 "A design is a product template with its metal, purity and charge rules"
 from trytond.model import fields
 from trytond.pool import PoolMeta
-from trytond.pyson import Bool, Eval
+from trytond.pyson import Bool, Eval, If
 
-from .pricing import MAKING_TYPES, WASTAGE_TYPES, Rule
+from .pricing import MAKING_PERCENT_MAX, MAKING_TYPES, WASTAGE_TYPES, Rule
 
 IS_DESIGN = Bool(Eval('jewel_metal'))
 
@@ -30,8 +30,11 @@ class Template(metaclass=PoolMeta):
     making_type = fields.Selection([(None, "From Category")] + MAKING_TYPES,
         "Making Charge", states={'invisible': ~IS_DESIGN})
     making_value = fields.Numeric("Making Value", digits=(16, 2),
-        domain=['OR', ('making_value', '=', None),
-            ('making_value', '>=', 0)],
+        domain=['OR', ('making_value', '=', None), [
+                ('making_value', '>=', 0),
+                If(Eval('making_type') == 'percent',
+                    ('making_value', '<=', MAKING_PERCENT_MAX), ()),
+                ]],
         states={
             'invisible': ~Eval('making_type'),
             'required': Bool(Eval('making_type')),
@@ -41,8 +44,8 @@ class Template(metaclass=PoolMeta):
     wastage_type = fields.Selection([(None, "From Category")]
         + WASTAGE_TYPES, "Wastage", states={'invisible': ~IS_DESIGN})
     wastage_value = fields.Numeric("Wastage (%)", digits=(16, 2),
-        domain=['OR', ('wastage_value', '=', None),
-            ('wastage_value', '>=', 0)],
+        domain=['OR', ('wastage_value', '=', None), [
+                ('wastage_value', '>=', 0), ('wastage_value', '<=', 100)]],
         states={
             'invisible': ~Eval('wastage_type'),
             'required': Bool(Eval('wastage_type')),

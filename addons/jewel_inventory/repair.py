@@ -7,7 +7,6 @@ from decimal import Decimal
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
@@ -101,8 +100,10 @@ class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
         domain=[('company', '=', Eval('company', -1))],
         help="Needed to charge metal added at the day's rate.")
     gross_weight_in = fields.Numeric("Weight In (g)", digits=WEIGHT,
-        required=True, states={'readonly': Eval('state') != 'received'})
+        required=True, domain=[('gross_weight_in', '>', 0)],
+        states={'readonly': Eval('state') != 'received'})
     stone_count = fields.Integer("Stones", required=True,
+        domain=[('stone_count', '>=', 0)],
         states={'readonly': Eval('state') != 'received'})
     condition = fields.Text("Condition Notes",
         states={'readonly': Eval('state') != 'received'})
@@ -113,12 +114,14 @@ class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
     express = fields.Boolean("Express")
     promised_date = fields.Date("Promised Date", required=True)
     advance = fields.Numeric("Advance", digits=MONEY, required=True,
+        domain=[('advance', '>=', 0)],
         states={'readonly': Eval('state').in_(list(CLOSED))
             | Bool(Eval('advance_move'))})
     artisan = fields.Many2One('party.party', "Artisan",
         domain=[('company', '=', Eval('company', -1)),
             ('is_artisan', '=', True)])
     weight_out = fields.Numeric("Weight Out (g)", digits=WEIGHT,
+        domain=['OR', ('weight_out', '=', None), ('weight_out', '>', 0)],
         states={
             'required': Eval('state').in_(['ready', 'delivered']),
             'readonly': Eval('state').in_(list(CLOSED)),
@@ -127,9 +130,12 @@ class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
             "Weight Out − In (g)", digits=WEIGHT),
         'on_change_with_weight_difference')
     metal_rate = fields.Numeric("Metal Rate per Gram", digits=MONEY,
-        readonly=True, help="The sell rate when the job was made ready.")
+        readonly=True,
+        domain=['OR', ('metal_rate', '=', None), ('metal_rate', '>', 0)],
+        help="The sell rate when the job was made ready.")
     metal_charge = fields.Numeric("Metal Added Charge", digits=MONEY,
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('metal_charge', '=', None), ('metal_charge', '>=', 0)])
     invoice = fields.Many2One('account.invoice', "Invoice", readonly=True,
         domain=[('company', '=', Eval('company', -1))])
     state = fields.Selection(STAGES, "Stage", required=True, readonly=True,
@@ -220,22 +226,6 @@ class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
     @property
     def total(self):
         return self.estimate + (self.metal_charge or 0)
-
-    @classmethod
-    def validate_fields(cls, repairs, field_names):
-        super().validate_fields(repairs, field_names)
-        for repair in repairs:
-            for fname in ['gross_weight_in', 'weight_out']:
-                weight = getattr(repair, fname)
-                if weight is not None and weight <= 0:
-                    raise ValidationError(gettext(
-                            'jewel_inventory.msg_repair_weight',
-                            repair=repair.number,
-                            field=cls._fields[fname].string))
-            if repair.stone_count < 0 or repair.advance < 0:
-                raise ValidationError(gettext(
-                        'jewel_inventory.msg_repair_negative',
-                        repair=repair.number))
 
     @classmethod
     def check_modification(cls, mode, repairs, values=None, external=False):
@@ -431,21 +421,13 @@ class RepairLine(ModelSQL, ModelView):
         domain=[('company', '=',
                 Eval('_parent_repair', {}).get('company', -1))])
     description = fields.Char("Description")
-    amount = fields.Numeric("Charge", digits=MONEY, required=True)
+    amount = fields.Numeric("Charge", digits=MONEY, required=True,
+        domain=[('amount', '>=', 0)])
 
     @fields.depends('work_type', 'amount')
     def on_change_work_type(self):
         if self.work_type and self.amount is None:
             self.amount = self.work_type.default_charge
-
-    @classmethod
-    def validate_fields(cls, lines, field_names):
-        super().validate_fields(lines, field_names)
-        for line in lines:
-            if line.amount < 0:
-                raise ValidationError(gettext(
-                        'jewel_inventory.msg_repair_negative',
-                        repair=line.repair.number))
 
 
 class RepairStage(ModelSQL, ModelView):

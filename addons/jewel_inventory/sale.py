@@ -156,12 +156,18 @@ class SaleLine(metaclass=PoolMeta):
             },
         help="Type or scan the tag number of the piece.")
     metal_rate = fields.Numeric("Rate per Gram", digits=(16, 2),
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('metal_rate', '=', None), ('metal_rate', '>', 0)])
     metal_value = fields.Numeric("Metal Value", digits=(16, 2),
-        readonly=True)
-    wastage_amount = fields.Numeric("Wastage", digits=(16, 2), readonly=True)
+        readonly=True,
+        domain=['OR', ('metal_value', '=', None), ('metal_value', '>=', 0)])
+    wastage_amount = fields.Numeric("Wastage", digits=(16, 2), readonly=True,
+        domain=['OR', ('wastage_amount', '=', None),
+            ('wastage_amount', '>=', 0)])
     making_amount = fields.Numeric("Making Charge", digits=(16, 2),
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('making_amount', '=', None),
+            ('making_amount', '>=', 0)])
     making_discount = fields.Numeric("Making Discount (%)", digits=(5, 2),
         domain=['OR', ('making_discount', '=', None), [
                 ('making_discount', '>=', 0),
@@ -171,10 +177,16 @@ class SaleLine(metaclass=PoolMeta):
             'readonly': Eval('sale_state') != 'draft',
             })
     making_discount_amount = fields.Numeric("Making Discount",
-        digits=(16, 2), readonly=True)
-    stones_amount = fields.Numeric("Stones", digits=(16, 2), readonly=True)
+        digits=(16, 2), readonly=True,
+        domain=['OR', ('making_discount_amount', '=', None),
+            ('making_discount_amount', '>=', 0)])
+    stones_amount = fields.Numeric("Stones", digits=(16, 2), readonly=True,
+        domain=['OR', ('stones_amount', '=', None),
+            ('stones_amount', '>=', 0)])
     hallmark_amount = fields.Numeric("Hallmark Charge", digits=(16, 2),
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('hallmark_amount', '=', None),
+            ('hallmark_amount', '>=', 0)])
     priced_at = fields.DateTime("Priced At", readonly=True)
 
     @fields.depends('piece', 'product', 'quantity', 'unit', 'description',

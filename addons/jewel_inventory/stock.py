@@ -41,12 +41,18 @@ class Lot(TenantMixin, ShowroomScoped, metaclass=PoolMeta):
     is_piece = fields.Function(fields.Boolean("Jewellery Piece"),
         'on_change_with_is_piece')
     gross_weight = fields.Numeric("Gross Weight (g)", digits=WEIGHT_DIGITS,
+        domain=['OR', ('gross_weight', '=', None),
+            ('gross_weight', '>=', 0)],
         states={'required': Bool(Eval('is_piece'))})
     stone_weight = fields.Numeric("Stone Weight (g)", digits=WEIGHT_DIGITS,
+        domain=['OR', ('stone_weight', '=', None),
+            ('stone_weight', '>=', 0)],
         states={'required': Bool(Eval('is_piece'))})
     net_weight = fields.Function(fields.Numeric("Net Weight (g)",
             digits=WEIGHT_DIGITS), 'on_change_with_net_weight')
     fineness = fields.Integer("Fineness (‰)",
+        domain=['OR', ('fineness', '=', None),
+            [('fineness', '>', 0), ('fineness', '<=', 1000)]],
         states={'required': Bool(Eval('is_piece'))})
     purity = fields.Function(fields.Many2One('jewel.purity', "Purity"),
         'on_change_with_purity')
@@ -60,6 +66,7 @@ class Lot(TenantMixin, ShowroomScoped, metaclass=PoolMeta):
     piece_cost = fields.Numeric("Cost", digits=(16, 2),
         domain=['OR', ('piece_cost', '=', None), ('piece_cost', '>=', 0)])
     sale_price = fields.Numeric("Tag Price", digits=(16, 2), readonly=True,
+        domain=['OR', ('sale_price', '=', None), ('sale_price', '>=', 0)],
         help="Untaxed price at the last repricing.")
     priced_at = fields.DateTime("Priced At", readonly=True)
     piece_state = fields.Selection(PIECE_STATES, "Piece State",
@@ -151,26 +158,26 @@ class Lot(TenantMixin, ShowroomScoped, metaclass=PoolMeta):
     def validate_fields(cls, lots, field_names):
         super().validate_fields(lots, field_names)
         for lot in lots:
+            lot.check_weights()
             if lot.is_piece:
-                lot.check_weights()
                 lot.check_fineness()
             lot.check_huid()
 
     def check_weights(self):
+        """A piece weighs something; the stones of any weighed lot weigh
+        less than it (the field domains refuse negative weights)"""
         name = self.number
-        if self.gross_weight is None or self.gross_weight <= 0:
+        if self.is_piece and (
+                self.gross_weight is None or self.gross_weight <= 0):
             raise ValidationError(gettext(
                     'jewel_inventory.msg_gross_weight_positive', piece=name))
-        if (self.stone_weight or 0) < 0:
-            raise ValidationError(gettext(
-                    'jewel_inventory.msg_stone_weight_negative', piece=name))
         carat_weight = sum(
             (s.carat or 0) for s in self.stones) * CARAT_GRAMS
-        if max(self.stone_weight or 0, carat_weight) >= self.gross_weight:
+        stone = max(self.stone_weight or 0, carat_weight)
+        if stone and stone >= (self.gross_weight or 0):
             raise ValidationError(gettext(
                     'jewel_inventory.msg_stone_weight_above_gross',
-                    piece=name, stone=max(self.stone_weight, carat_weight),
-                    gross=self.gross_weight))
+                    piece=name, stone=stone, gross=self.gross_weight or 0))
 
     def check_fineness(self):
         if not self.purity:

@@ -32,6 +32,8 @@ class Template(metaclass=PoolMeta):
         "of a fixed weight.")
     jewel_unit_weight = fields.Numeric("Weight per Unit (g)",
         digits=(16, 3),
+        domain=['OR', ('jewel_unit_weight', '=', None),
+            ('jewel_unit_weight', '>', 0)],
         states={'invisible': ~UNTAGGED},
         help="The fine metal weight of one coin, for designs sold by unit.")
 

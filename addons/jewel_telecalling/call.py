@@ -65,7 +65,8 @@ class Call(TenantMixin, ModelSQL, ModelView):
     status = fields.Selection(STATUSES, "Status", required=True,
         states=_states)
     status_string = status.translated('status')
-    duration = fields.Integer("Duration (Seconds)", states=_states)
+    duration = fields.Integer("Duration (Seconds)", states=_states,
+        domain=['OR', ('duration', '=', None), ('duration', '>=', 0)])
     sentiment = fields.Selection(SENTIMENTS, "Sentiment",
         states={'invisible': Eval('status') != 'connected'})
     feedback = fields.Text("Feedback")
@@ -153,10 +154,6 @@ class Call(TenantMixin, ModelSQL, ModelView):
         super().validate_fields(calls, field_names)
         today = dt.date.today()
         for call in calls:
-            if call.duration is not None and call.duration < 0:
-                raise ValidationError(gettext(
-                        'jewel_telecalling.msg_call_duration_negative',
-                        duration=call.duration))
             if (call.revisit_date and call.revisit_date < today
                     and (not field_names or 'revisit_date' in field_names)):
                 raise ValidationError(gettext(

@@ -20,20 +20,30 @@ WEIGHTS = [
     ]
 
 
+def _weight_domain(name):
+    # the scores are clamped to 0..100: a weight above 100 counts no more
+    return [(name, '>=', 0), (name, '<=', 100)]
+
+
 class Configuration(TenantMixin, ModelSQL, ModelView):
     "Telecalling Configuration"
     __name__ = 'jewel.telecalling.configuration'
     company = tenant_company_field(required=True)
     call_attempts = fields.Integer("Call Attempts", required=True,
+        domain=[('call_attempts', '>', 0)],
         help="Unanswered calls after which a lead is given up.")
     retry_hours = fields.Integer("Hours Between Attempts", required=True,
+        domain=[('retry_hours', '>=', 0)],
         help="Delay before calling again a customer who did not answer.")
     sla_high = fields.Integer("Call Within (High Priority)", required=True,
+        domain=[('sla_high', '>=', 0)],
         help="Hours from the lead's creation.")
     sla_medium = fields.Integer(
         "Call Within (Medium Priority)", required=True,
+        domain=[('sla_medium', '>=', 0)],
         help="Hours from the lead's creation.")
     sla_low = fields.Integer("Call Within (Low Priority)", required=True,
+        domain=[('sla_low', '>=', 0)],
         help="Hours from the lead's creation.")
     leads_from_imports = fields.Boolean("Create Leads from Imports",
         help="Imported customers without an open lead get one to call.")
@@ -44,20 +54,28 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
     priority_manual = fields.Selection(PRIORITIES,
         "Priority of Leads Entered by Hand", required=True, sort=False,
         help="Visits take their priority from the interest level.")
-    weight_visit = fields.Integer("Per Visit (90 Days)", required=True)
+    weight_visit = fields.Integer("Per Visit (90 Days)", required=True,
+        domain=_weight_domain('weight_visit'))
     weight_connected_call = fields.Integer(
-        "Per Connected Call (90 Days)", required=True)
+        "Per Connected Call (90 Days)", required=True,
+        domain=_weight_domain('weight_connected_call'))
     weight_purchase = fields.Integer(
-        "Per Purchase (365 Days)", required=True)
+        "Per Purchase (365 Days)", required=True,
+        domain=_weight_domain('weight_purchase'))
     weight_recent = fields.Integer("Contact in the Last 30 Days",
-        required=True)
+        required=True,
+        domain=_weight_domain('weight_recent'))
     weight_sentiment = fields.Integer(
-        "Per Positive Call less Negative Calls (90 Days)", required=True)
-    weight_revisit = fields.Integer("Revisit Promised", required=True)
+        "Per Positive Call less Negative Calls (90 Days)", required=True,
+        domain=_weight_domain('weight_sentiment'))
+    weight_revisit = fields.Integer("Revisit Promised", required=True,
+        domain=_weight_domain('weight_revisit'))
     weight_lead_quality = fields.Integer(
         "Per Star of Lead Quality", required=True,
+        domain=_weight_domain('weight_lead_quality'),
         help="Times the rating (1 to 5) of the latest visit.")
-    weight_buyer = fields.Integer("Has Bought (365 Days)", required=True)
+    weight_buyer = fields.Integer("Has Bought (365 Days)", required=True,
+        domain=_weight_domain('weight_buyer'))
 
     @classmethod
     def __setup__(cls):

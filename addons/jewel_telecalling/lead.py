@@ -85,6 +85,8 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         sort=False)
     priority_string = priority.translated('priority')
     priority_rank = fields.Integer("Priority Rank", readonly=True,
+        domain=['OR', ('priority_rank', '=', None),
+            [('priority_rank', '>=', 1), ('priority_rank', '<=', 3)]],
         help="1 for high to 3 for low: the queue's order, indexed.")
     state = fields.Selection([
             ('unassigned', "Unassigned"),
@@ -103,7 +105,8 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         'get_overdue', searcher='search_overdue')
     mine = fields.Function(fields.Boolean("Mine"),
         'get_mine', searcher='search_mine')
-    attempts = fields.Integer("Attempts", readonly=True)
+    attempts = fields.Integer("Attempts", readonly=True,
+        domain=['OR', ('attempts', '=', None), ('attempts', '>=', 0)])
     connected = fields.Boolean("Connected", readonly=True,
         help="A call reached the customer.")
     last_status = fields.Selection('get_call_statuses', "Last Call Status",

@@ -35,25 +35,38 @@ from .lead import clear_cache, typed
 PURCHASE_STATES = ['confirmed', 'processing', 'done']
 
 
+def _count_domain(name, maximum=None):
+    "A count from 0, up to maximum when given, or not computed yet"
+    bounded = [(name, '>=', 0)]
+    if maximum is not None:
+        bounded.append((name, '<=', maximum))
+    return ['OR', (name, '=', None), bounded]
+
+
 class Score(TenantMixin, ModelSQL, ModelView):
     "Customer Score"
     __name__ = 'jewel.customer.score'
     company = tenant_company_field(required=True)
     party = fields.Many2One('party.party', "Customer", required=True,
         ondelete='CASCADE', readonly=True)
-    visits = fields.Integer("Visits (90 Days)", readonly=True)
+    visits = fields.Integer("Visits (90 Days)", readonly=True,
+        domain=_count_domain('visits'))
     connected_calls = fields.Integer("Connected Calls (90 Days)",
-        readonly=True)
-    purchases = fields.Integer("Purchases (365 Days)", readonly=True)
+        readonly=True, domain=_count_domain('connected_calls'))
+    purchases = fields.Integer("Purchases (365 Days)", readonly=True,
+        domain=_count_domain('purchases'))
     recent = fields.Boolean("Contact in the Last 30 Days", readonly=True)
     positive_calls = fields.Integer("Positive Calls (90 Days)",
-        readonly=True)
+        readonly=True, domain=_count_domain('positive_calls'))
     negative_calls = fields.Integer("Negative Calls (90 Days)",
-        readonly=True)
+        readonly=True, domain=_count_domain('negative_calls'))
     revisit_promised = fields.Boolean("Revisit Promised", readonly=True)
-    lead_quality = fields.Integer("Lead Quality (Stars)", readonly=True)
-    engagement = fields.Integer("Engagement Score", readonly=True)
-    likelihood = fields.Integer("Conversion Likelihood (%)", readonly=True)
+    lead_quality = fields.Integer("Lead Quality (Stars)", readonly=True,
+        domain=_count_domain('lead_quality', 5))
+    engagement = fields.Integer("Engagement Score", readonly=True,
+        domain=_count_domain('engagement', 100))
+    likelihood = fields.Integer("Conversion Likelihood (%)", readonly=True,
+        domain=_count_domain('likelihood', 100))
     computed_at = fields.DateTime("Computed At", readonly=True)
 
     @classmethod

@@ -55,9 +55,13 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
             ('cancelled', "Cancelled"),
             ], "State", required=True, readonly=True, sort=False)
     skipped_no_consent = fields.Integer("Skipped (no consent)",
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('skipped_no_consent', '=', None),
+            ('skipped_no_consent', '>=', 0)])
     skipped_no_phone = fields.Integer("Skipped (no WhatsApp number)",
-        readonly=True)
+        readonly=True,
+        domain=['OR', ('skipped_no_phone', '=', None),
+            ('skipped_no_phone', '>=', 0)])
     messages = fields.One2Many('jewel.whatsapp.message', 'campaign',
         "Recipients", readonly=True)
     recipient_count = fields.Function(

@@ -199,7 +199,8 @@ class Message(TenantMixin, ModelSQL, ModelView):
         readonly=True, sort=False)
     wamid = fields.Char("WhatsApp Message ID", readonly=True)
     idempotency_key = fields.Char("Idempotency Key", readonly=True)
-    attempts = fields.Integer("Attempts", readonly=True)
+    attempts = fields.Integer("Attempts", readonly=True,
+        domain=['OR', ('attempts', '=', None), ('attempts', '>=', 0)])
     unconfirmed = fields.Boolean("Unconfirmed", readonly=True,
         help="Posted without an answer: waiting for WhatsApp's status.")
     error_code = fields.Char("Error Code", readonly=True)

@@ -9,6 +9,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from jewel_crm.tests.bounds import QuantityBoundsMixin
+
 
 def create_user(login, company, role=None, showrooms=()):
     pool = Pool()
@@ -40,7 +42,8 @@ def create_showroom(name, company):
     return Location(Location.create_showroom(name, company))
 
 
-class JewelCrmTestCase(CompanyTestMixin, ModuleTestCase):
+class JewelCrmTestCase(
+        QuantityBoundsMixin, CompanyTestMixin, ModuleTestCase):
     "Test Jewel CRM module"
     module = 'jewel_crm'
 

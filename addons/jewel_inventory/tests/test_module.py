@@ -1,11 +1,16 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.model.exceptions import AccessError
+from decimal import Decimal
+
+from trytond.model.exceptions import AccessError, ValidationError
+from trytond.model.modelstorage import DomainValidationError
 from trytond.modules.company.tests import (
     CompanyTestMixin, create_company, set_company)
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
+
+from jewel_crm.tests.bounds import QuantityBoundsMixin
 
 
 def create_piece_design(name):
@@ -22,7 +27,8 @@ def create_piece_design(name):
     return template.products[0]
 
 
-class JewelInventoryTestCase(CompanyTestMixin, ModuleTestCase):
+class JewelInventoryTestCase(
+        QuantityBoundsMixin, CompanyTestMixin, ModuleTestCase):
     "Test Jewel Inventory module"
     module = 'jewel_inventory'
     extras = ['jewel_crm']
@@ -60,5 +66,42 @@ class JewelInventoryTestCase(CompanyTestMixin, ModuleTestCase):
             with self.assertRaises(AccessError):
                 Lot.read([piece.id], ['number'])
 
+    @with_transaction()
+    def test_lot_weights_refused(self):
+        "Any lot, piece or not, refuses negative weights and heavy stones"
+        pool = Pool()
+        Lot = pool.get('stock.lot')
+        company = create_company("Jaipur Gold")
+        with set_company(company):
+            box = create_piece_design("Gift box")
+            # a fresh lot per case: a refused write is undone by the
+            # rollback of its request, not within this transaction
+            lots = Lot.create([{'number': f"GB-000{i}", 'product': box.id,
+                        'gross_weight': Decimal('5.000')}
+                    for i in range(1, 5)])
+            for lot, values, texts in zip(lots, [
+                        {'gross_weight': Decimal(-5)},
+                        {'stone_weight': Decimal('-0.100')},
+                        {'fineness': 1200},
+                        ], [
+                        ['"-5"', '"Gross Weight (g)"', '"GB-0001"'],
+                        ['"Stone Weight (g)"', '"GB-0002"'],
+                        ['"Fineness (‰)"', '"GB-0003"'],
+                        ]):
+                with self.subTest(values=values):
+                    with self.assertRaises(DomainValidationError) as raised:
+                        Lot.write([lot], values)
+                    for text in texts:
+                        self.assertIn(text, raised.exception.message)
+            lot = lots[-1]
+            with self.assertRaises(ValidationError) as raised:
+                Lot.write([lot], {'stone_weight': Decimal('5.500')})
+            self.assertEqual(raised.exception.message,
+                'The stones of piece "GB-0004" weigh 5.500 g, not less '
+                'than its gross weight of 5.000 g.')
+            lot, = Lot.create([{'number': "GB-0005", 'product': box.id,
+                        'gross_weight': Decimal('5.000'),
+                        'stone_weight': Decimal('0.400')}])
+            self.assertEqual(lot.net_weight, Decimal('4.600'))
 
 del ModuleTestCase

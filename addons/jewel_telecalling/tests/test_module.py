@@ -3,8 +3,11 @@
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
+from jewel_crm.tests.bounds import QuantityBoundsMixin
 
-class JewelTelecallingTestCase(CompanyTestMixin, ModuleTestCase):
+
+class JewelTelecallingTestCase(
+        QuantityBoundsMixin, CompanyTestMixin, ModuleTestCase):
     "Test Jewel Telecalling module"
     module = 'jewel_telecalling'
     extras = ['jewel_crm']

@@ -3,8 +3,11 @@
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
+from jewel_crm.tests.bounds import QuantityBoundsMixin
 
-class JewelWhatsappTestCase(CompanyTestMixin, ModuleTestCase):
+
+class JewelWhatsappTestCase(
+        QuantityBoundsMixin, CompanyTestMixin, ModuleTestCase):
     "Test Jewel Whatsapp module"
     module = 'jewel_whatsapp'
     extras = ['jewel_crm']
