@@ -115,7 +115,6 @@ def _goals(config, business, state):
     Task = _model('jewel.task')
     Target = _model('jewel.target')
     Announcement = _model('jewel.announcement')
-    Read = _model('jewel.announcement.read')
     Group = _model('res.group')
     User = _model('res.user')
     Party = _model('party.party')
@@ -153,7 +152,17 @@ def _goals(config, business, state):
         announcement.save()
         manager, = User.find(
             [('login', '=', f"{business['key']}.manager")])
-        Read(announcement=announcement, user=manager).save()
+        _mark_read(config, manager.id, company.id, announcement.id)
+
+
+def _mark_read(config, user_id, company_id, announcement_id):
+    "The user marks the announcement read, with the server's own API"
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    with Transaction().start(config.database_name, user_id,
+            context={**config.context, 'company': company_id}):
+        Announcement = Pool().get('jewel.announcement')
+        Announcement.mark_read([Announcement(announcement_id)])
 
 
 STEPS = [_settings, _purchases, _tag_rules, _occasions, _loyalty, _goals]
