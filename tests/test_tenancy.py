@@ -186,6 +186,7 @@ class TenancyMatrixTestCase(ServerTestCase):
 
     def test_user_reference_guarded(self):
         "B's admin cannot give a reminder or a task of B to A's user"
+        # the platform admin looks users up in every business
         admin = self.server.login('admin')
         jaipur_rep = self.users(admin, 'jaipur.sales')['jaipur.sales']
         mumbai_rep = self.users(admin, 'mumbai.sales')['mumbai.sales']
@@ -196,21 +197,24 @@ class TenancyMatrixTestCase(ServerTestCase):
                 with self.assertRaises(RPCError):
                     self.intruder.model(
                         model, 'write', own, {fname: jaipur_rep})
-                stored, = admin.model(model, 'read', own, [fname])
+                stored, = self.intruder.model(model, 'read', own, [fname])
                 self.assertNotEqual(stored[fname], jaipur_rep)
                 # the same write to one of B's users is accepted
                 self.intruder.model(model, 'write', own, {fname: mumbai_rep})
-                stored, = admin.model(model, 'read', own, [fname])
+                stored, = self.intruder.model(model, 'read', own, [fname])
                 self.assertEqual(stored[fname], mumbai_rep)
-        task, = admin.model('jewel.task', 'read',
+        task, = self.intruder.model('jewel.task', 'read',
             self.records['jewel.task'][self.B][:1], ['party'])
+        values = {'name': "Call the customer", 'party': task['party']}
         with self.assertRaises(RPCError):
-            self.intruder.model('jewel.task', 'create', [{
-                        'name': "Call the customer", 'staff': jaipur_rep,
-                        'party': task['party']}])
-        self.assertEqual(admin.model('jewel.task', 'search_count',
-                [('staff', '=', jaipur_rep),
-                    ('company.party.name', '=', self.B)]), 0)
+            self.intruder.model('jewel.task', 'create',
+                [{**values, 'staff': jaipur_rep}])
+        # the same task for one of B's users is created
+        created = self.intruder.model('jewel.task', 'create',
+            [{**values, 'staff': mumbai_rep}])
+        self.intruder.model('jewel.task', 'delete', created)
+        self.assertEqual(self.intruder.model('jewel.task', 'search_count',
+                [('staff', '=', jaipur_rep)]), 0)
 
     def test_whatsapp_secrets_for_business_admin_only(self):
         "Only B's Business Admin reads B's WhatsApp token and secrets"
