@@ -10,10 +10,22 @@ from .demo import _find_one, _model
 
 
 def _settings(config, business, state):
+    """Reminders a week ahead; bullion earns no loyalty points (a category
+    of its own, so the demo's jewellery keeps its points)"""
     Settings = _model('jewel.engagement.settings')
+    Category = _model('product.category')
     company = state[business['key']]
     if not Settings.find([('company', '=', company.id)]):
-        Settings(reminder_days=7).save()
+        bullion = _find_one(Category, [
+                ('name', '=', "Coins and Bars"),
+                ('company', '=', company.id)])
+        if not bullion:
+            bullion = Category(name="Coins and Bars")
+            bullion.save()
+        settings = Settings(reminder_days=7)
+        settings.loyalty_excluded_categories.append(
+            Category(bullion.id))
+        settings.save()
 
 
 def _purchases(config, business, state):
@@ -98,10 +110,12 @@ def _loyalty(config, business, state):
 
 
 def _goals(config, business, state):
-    "A task for the sales rep, this month's targets and two announcements"
+    """A task for the sales rep, this month's targets and three
+    announcements, one of them to the managers, who read it"""
     Task = _model('jewel.task')
     Target = _model('jewel.target')
     Announcement = _model('jewel.announcement')
+    Group = _model('res.group')
     User = _model('res.user')
     Party = _model('party.party')
     Location = _model('stock.location')
@@ -131,6 +145,24 @@ def _goals(config, business, state):
         announcement.showrooms.append(
             Location(state[business['key'] + '.showrooms'][0].id))
         announcement.save()
+        managers, = Group.find([('name', '=', "Jewel: Store Manager")])
+        announcement = Announcement(
+            title="Stock audit on Sunday", audience='roles')
+        announcement.groups.append(Group(managers.id))
+        announcement.save()
+        manager, = User.find(
+            [('login', '=', f"{business['key']}.manager")])
+        _mark_read(config, manager.id, company.id, announcement.id)
+
+
+def _mark_read(config, user_id, company_id, announcement_id):
+    "The user marks the announcement read, with the server's own API"
+    from trytond.pool import Pool
+    from trytond.transaction import Transaction
+    with Transaction().start(config.database_name, user_id,
+            context={**config.context, 'company': company_id}):
+        Announcement = Pool().get('jewel.announcement')
+        Announcement.mark_read([Announcement(announcement_id)])
 
 
 STEPS = [_settings, _purchases, _tag_rules, _occasions, _loyalty, _goals]

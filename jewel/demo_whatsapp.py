@@ -86,11 +86,16 @@ def _conversation(pool, account, template, customer, key):
 def _campaign(pool, account, template, company_id):
     Campaign = pool.get('jewel.whatsapp.campaign')
     Category = pool.get('party.category')
+    Tier = pool.get('jewel.tier')
     vip = Category.search([('name', '=', "VIP"),
             ('company', '=', company_id)], limit=1)
+    # the top tier: the offer goes to the VIP customers of that tier
+    tiers = Tier.search([('company', '=', company_id)],
+        order=[('sequence', 'DESC')], limit=1)
     Campaign.create([{'name': "Dhanteras gold offer",
                 'account': account.id, 'template': template.id,
                 'tags': [('add', [c.id for c in vip])],
+                'tiers': [('add', [t.id for t in tiers])],
                 'scheduled_at': datetime.datetime.now()
                 + datetime.timedelta(days=7)}])
 

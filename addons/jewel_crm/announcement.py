@@ -160,6 +160,8 @@ class AnnouncementRead(ModelSQL):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # the parent's business scopes the link (its rules and access)
+        cls.__access__.add('announcement')
         t = cls.__table__()
         cls._sql_constraints += [
             ('announcement_user_unique', Unique(t, t.announcement, t.user),
@@ -175,6 +177,12 @@ class AnnouncementGroup(ModelSQL):
     group = fields.Many2One('res.group', "Role", required=True,
         ondelete='CASCADE')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the parent's business scopes the link (its rules and access)
+        cls.__access__.add('announcement')
+
 
 class AnnouncementShowroom(ModelSQL):
     "Announcement - Showroom"
@@ -183,3 +191,9 @@ class AnnouncementShowroom(ModelSQL):
         required=True, ondelete='CASCADE')
     showroom = fields.Many2One('stock.location', "Showroom", required=True,
         ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the parent's business scopes the link (its rules and access)
+        cls.__access__.add('announcement')

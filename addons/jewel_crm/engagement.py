@@ -112,6 +112,12 @@ class EngagementSettingsCategory(ModelSQL):
     category = fields.Many2One(
         'product.category', "Category", required=True, ondelete='CASCADE')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the parent's business scopes the link (its rules and access)
+        cls.__access__.add('settings')
+
 
 def companies():
     "Every business, for the nightly jobs that run for all of them"

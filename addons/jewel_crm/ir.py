@@ -32,6 +32,20 @@ class Rule(metaclass=PoolMeta):
         return ['AND', *extra]
 
     @classmethod
+    def _get_context(cls, model_name):
+        context = super()._get_context(model_name)
+        # the rule of res.user lets a user read themself
+        context['user_id'] = Transaction().user
+        return context
+
+    @classmethod
+    def _get_cache_key(cls, model_names):
+        key = super()._get_cache_key(model_names)
+        if 'res.user' in model_names:
+            key += (Transaction().user,)
+        return key
+
+    @classmethod
     def _tenant_reference_domain(cls, model_name):
         """Forbid pointing a record at another tenant's record.
 
@@ -39,7 +53,8 @@ class Rule(metaclass=PoolMeta):
         this a user of tenant B could store the id of tenant A's customer on
         B's sale.  Every stored Many2One towards a model that holds tenant
         data must lead to one of the user's companies (or to shared data
-        without company)."""
+        without company); one towards a user must lead to a user of one of
+        the user's companies (or to a platform user without company)."""
         pool = Pool()
         User = pool.get('res.user')
         if model_name.startswith(PLATFORM_PREFIXES):
@@ -76,8 +91,14 @@ def _guarded_references(Model):
         references = []
         for fname, field in Model._fields.items():
             if (not isinstance(field, fields.Many2One)
-                    or isinstance(field, fields.Function)
-                    or field.model_name in NOT_TENANT_DATA):
+                    or isinstance(field, fields.Function)):
+                continue
+            if field.model_name == 'res.user':
+                # who created or last wrote a record is set by Tryton
+                if fname not in {'create_uid', 'write_uid'}:
+                    references.append((fname, 'companies'))
+                continue
+            if field.model_name in NOT_TENANT_DATA:
                 continue
             try:
                 Target = pool.get(field.model_name)

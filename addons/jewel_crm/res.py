@@ -115,3 +115,9 @@ class UserShowroom(ModelSQL):
     showroom = fields.Many2One(
         'stock.location', "Showroom", required=True, ondelete='CASCADE',
         domain=[('type', '=', 'warehouse')])
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the parent's business scopes the link (its rules and access)
+        cls.__access__.add('showroom')

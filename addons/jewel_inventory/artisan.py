@@ -239,7 +239,6 @@ class Job(NumberedMixin, TenantMixin, Workflow, ModelSQL, ModelView):
 class JobLine(ModelSQL, ModelView):
     "Metal or a piece going to or coming back from the artisan"
     __name__ = 'jewel.artisan.job.line'
-    __access__ = {'job'}
     job = fields.Many2One('jewel.artisan.job', "Job", required=True,
         ondelete='CASCADE')
     kind = fields.Selection(KINDS, "Movement", required=True)
@@ -256,6 +255,12 @@ class JobLine(ModelSQL, ModelView):
     fine_weight = fields.Numeric("Fine Weight (g)", digits=WEIGHT,
         readonly=True,
         domain=['OR', ('fine_weight', '=', None), ('fine_weight', '>=', 0)])
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Tryton's __setup__ resets __access__: a class attribute is lost
+        cls.__access__.add('job')
 
     @classmethod
     def default_date(cls):

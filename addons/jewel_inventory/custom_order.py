@@ -308,7 +308,6 @@ class CustomOrder(NumberedMixin, AdvanceMixin,
 class CustomOrderStage(ModelSQL, ModelView):
     "A state or production stage a custom order reached, when and by whom"
     __name__ = 'jewel.custom_order.stage'
-    __access__ = {'order'}
     order = fields.Many2One('jewel.custom_order', "Custom Order",
         required=True, ondelete='CASCADE')
     state = fields.Selection(STATES, "State", required=True, readonly=True)
@@ -321,4 +320,6 @@ class CustomOrderStage(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # Tryton's __setup__ resets __access__: a class attribute is lost
+        cls.__access__.add('order')
         cls._order = [('date', 'ASC'), ('id', 'ASC')]

@@ -134,7 +134,6 @@ class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
 class ExchangeLine(ModelSQL, ModelView):
     "An item handed in for exchange"
     __name__ = 'jewel.exchange.line'
-    __access__ = {'exchange'}
     exchange = fields.Many2One('jewel.exchange', "Exchange", required=True,
         ondelete='CASCADE')
     description = fields.Char("Description", required=True)
@@ -154,6 +153,12 @@ class ExchangeLine(ModelSQL, ModelView):
         required=True, domain=[('buy_rate', '>', 0)])
     value = fields.Function(fields.Numeric("Value", digits=(16, 2)),
         'on_change_with_value')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Tryton's __setup__ resets __access__: a class attribute is lost
+        cls.__access__.add('exchange')
 
     @classmethod
     def default_stone_deduction(cls):

@@ -413,7 +413,6 @@ class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
 class RepairLine(ModelSQL, ModelView):
     "Work requested on a repair"
     __name__ = 'jewel.repair.line'
-    __access__ = {'repair'}
     repair = fields.Many2One('jewel.repair', "Repair", required=True,
         ondelete='CASCADE')
     work_type = fields.Many2One('jewel.work_type', "Work", required=True,
@@ -424,6 +423,12 @@ class RepairLine(ModelSQL, ModelView):
     amount = fields.Numeric("Charge", digits=MONEY, required=True,
         domain=[('amount', '>=', 0)])
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Tryton's __setup__ resets __access__: a class attribute is lost
+        cls.__access__.add('repair')
+
     @fields.depends('work_type', 'amount')
     def on_change_work_type(self):
         if self.work_type and self.amount is None:
@@ -433,7 +438,6 @@ class RepairLine(ModelSQL, ModelView):
 class RepairStage(ModelSQL, ModelView):
     "A stage a repair reached, when and by whom"
     __name__ = 'jewel.repair.stage'
-    __access__ = {'repair'}
     repair = fields.Many2One('jewel.repair', "Repair", required=True,
         ondelete='CASCADE')
     stage = fields.Selection(STAGES, "Stage", required=True, readonly=True)
@@ -444,4 +448,6 @@ class RepairStage(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # Tryton's __setup__ resets __access__: a class attribute is lost
+        cls.__access__.add('repair')
         cls._order = [('date', 'ASC'), ('id', 'ASC')]

@@ -279,7 +279,6 @@ class Lot(TenantMixin, ShowroomScoped, metaclass=PoolMeta):
 class PieceStone(ModelSQL, ModelView):
     "A stone set in a piece"
     __name__ = 'jewel.piece.stone'
-    __access__ = {'piece'}
     piece = fields.Many2One('stock.lot', "Piece", required=True,
         ondelete='CASCADE')
     piece_company = fields.Function(
@@ -306,6 +305,12 @@ class PieceStone(ModelSQL, ModelView):
     price = fields.Numeric("Value", digits=(16, 2), required=True,
         domain=[('price', '>=', 0)],
         help="Per carat or for the whole set, as chosen.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # Tryton's __setup__ resets __access__: a class attribute is lost
+        cls.__access__.add('piece')
 
     @classmethod
     def default_count(cls):

@@ -306,6 +306,12 @@ class CampaignTag(ModelSQL):
     category = fields.Many2One('party.category', "Tag", required=True,
         ondelete='CASCADE')
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the parent's business scopes the link (its rules and access)
+        cls.__access__.add('campaign')
+
 
 class CampaignTier(ModelSQL):
     "WhatsApp Campaign - Tier"
@@ -314,3 +320,9 @@ class CampaignTier(ModelSQL):
         required=True, ondelete='CASCADE')
     tier = fields.Many2One('jewel.tier', "Tier", required=True,
         ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # the parent's business scopes the link (its rules and access)
+        cls.__access__.add('campaign')
