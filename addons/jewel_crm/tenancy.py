@@ -179,8 +179,11 @@ def guarded_showroom(showroom=_CONTEXT, company=None, key='showroom'):
         return showroom_id
     if owner is None or owner.id not in user_company_ids():
         raise AccessError(gettext(message, showroom=showroom_id))
-    if (not User.sees_all_showrooms()
-            and showroom_id not in User.get_showrooms()):
+    # store staff carry their showrooms and are kept to them; back office
+    # staff without showroom (accounts) work for the whole business
+    showrooms = User.get_showrooms()
+    if (showrooms and not User.sees_all_showrooms()
+            and showroom_id not in showrooms):
         raise AccessError(gettext(message, showroom=showroom_id))
     return showroom_id
 
