@@ -32,6 +32,7 @@ from . import phone
 from .customer_rows import (
     CHOICES, COLUMNS, CONSENT_COLUMNS, FORMULA_PREFIXES, LIST_SEPARATOR,
     PHONE_COLUMNS, ParsedRows, RowError, RowParser)
+from .tenancy import guarded_company
 
 MAX_BYTES = config.getint(
     'jewel', 'import_max_bytes', default=20 * 1024 * 1024)
@@ -616,8 +617,9 @@ class CustomerImport(Wizard):
             ])
 
     def _company(self):
+        "The business of the context, once the guard has checked it"
         Company = Pool().get('company.company')
-        return Company(Transaction().context['company'])
+        return Company(guarded_company(required=True))
 
     def transition_check(self):
         importer = CustomerImporter(self._company(), self.start.filename)

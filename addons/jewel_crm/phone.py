@@ -19,9 +19,9 @@ def company_region(company=None):
     "The ISO country code phone numbers of the company default to"
     # imported here: import workers use this module without trytond
     from trytond.pool import Pool
-    from trytond.transaction import Transaction
+    from .tenancy import guarded_company
     if company is None:
-        company_id = Transaction().context.get('company')
+        company_id = guarded_company()
         if not company_id:
             return FALLBACK_REGION
         company = Pool().get('company.company')(company_id)

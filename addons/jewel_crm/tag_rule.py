@@ -38,6 +38,7 @@ from trytond.transaction import Transaction, without_check_access
 from . import condition as lang
 from .audit import rule_givings
 from .company_field import TenantMixin, tenant_company_field
+from .tenancy import check_context, guarded_company
 from .tier import clear_party_cache, purchase_totals
 
 INTENTS = [
@@ -97,11 +98,13 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         "The preview: computed as the condition is typed, before saving"
         if not self.company:
             return None
+        # the company is the client's (on_change values), not a stored one
+        company_id = guarded_company(self.company.id)
         try:
             tree = lang.parse(self.condition)
         except lang.ConditionError:
             return None
-        query = self.matching_query(tree, self.company.id)
+        query = self.matching_query(tree, company_id)
         cursor = Transaction().connection.cursor()
         cursor.execute(*query.select(Count(Literal(1))))
         return cursor.fetchone()[0]
@@ -134,6 +137,7 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
     @ModelView.button
     def run(cls, rules):
         "Run now"
+        check_context()
         cls.apply_all(rules)
 
     @classmethod
@@ -243,6 +247,8 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         pool = Pool()
         Party = pool.get('party.party')
         Date = pool.get('ir.date')
+        # every way to a rule's SQL passes here: once a rule, not a row
+        company_id = guarded_company(company_id, required=True)
         with Transaction().set_context(company=company_id):
             today = Date.today()
         party = totals = from_ = Party.__table__()

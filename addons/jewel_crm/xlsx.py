@@ -32,6 +32,8 @@ from trytond.pyson import Eval, If
 from trytond.report import Report
 from trytond.transaction import Transaction
 
+from .tenancy import guarded_company, guarded_showroom, guarded_user
+
 FETCH_SIZE = 2000
 XLSX_FETCH_SIZE = 10000
 _cursor_names = itertools.count()
@@ -50,7 +52,7 @@ class PeriodContextMixin:
 
     @classmethod
     def default_company(cls):
-        return Transaction().context.get('company')
+        return guarded_company()
 
     @classmethod
     def default_to_date(cls):
@@ -72,7 +74,7 @@ class ReportingContext(PeriodContextMixin, ModelView):
 
     @classmethod
     def default_showroom(cls):
-        return Transaction().context.get('showroom')
+        return guarded_showroom()
 
     @classmethod
     def default_staff(cls):
@@ -118,16 +120,19 @@ def xlsx_order(Model):
 
 def reporting_filters():
     """Return the filters of the context: a dict with company, from_date,
-    to_date (dates, inclusive), showroom and staff (ids or None)"""
+    to_date (dates, inclusive), showroom and staff (ids or None).
+    The company, showroom and staff the client names pass the guard: the
+    reports' queries are built from them."""
     context = Transaction().context
     to_date = context.get('to_date') or dt.date.today()
     from_date = context.get('from_date') or to_date.replace(day=1)
+    company = guarded_company()
     return {
-        'company': context.get('company') or -1,
+        'company': company or -1,
         'from_date': from_date,
         'to_date': to_date,
-        'showroom': context.get('showroom'),
-        'staff': context.get('staff'),
+        'showroom': guarded_showroom(company=company or -1),
+        'staff': guarded_user(context.get('staff'), company or -1),
         }
 
 

@@ -21,6 +21,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateReport, StateView, Wizard
 
 from jewel_crm.printing import HTMLReport
+from jewel_crm.tenancy import guarded_company
 
 from .artisan import ISSUES, KINDS
 
@@ -70,7 +71,7 @@ def _movements(artisan, company, to_date):
 
 def statement(artisan, from_date, to_date, company=None):
     "The MetalStatement of each metal the artisan moved up to to_date"
-    company = company or Transaction().context.get('company')
+    company = guarded_company(company) if company else guarded_company()
     result = []
     by_metal = _movements(artisan, company, to_date)
     for metal in sorted(by_metal, key=lambda m: m.rec_name):
@@ -92,7 +93,7 @@ def labour(artisan, from_date, to_date, company=None):
     pool = Pool()
     Job = pool.get('jewel.artisan.job')
     Settlement = pool.get('jewel.artisan.settlement')
-    company = company or Transaction().context.get('company')
+    company = guarded_company(company) if company else guarded_company()
     jobs = Job.search([
             ('artisan', '=', artisan.id),
             ('company', '=', company),
@@ -126,7 +127,7 @@ class StatementStart(ModelView):
 
     @classmethod
     def default_company(cls):
-        return Transaction().context.get('company')
+        return guarded_company()
 
     @classmethod
     def default_from_date(cls):
@@ -188,7 +189,7 @@ class StatementReport(HTMLReport):
                 raise UserError(gettext(
                         'jewel_inventory.msg_statement_not_artisan',
                         party=artisan.rec_name))
-        company_id = Transaction().context.get('company')
+        company_id = guarded_company()
         context['company'] = Company(company_id) if company_id else None
         context['from_date'] = from_date
         context['to_date'] = to_date

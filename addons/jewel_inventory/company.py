@@ -8,6 +8,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.tenancy import guarded_company
 
 
 class Company(metaclass=PoolMeta):
@@ -94,8 +95,9 @@ class Settings(TenantMixin, ModelSQL, ModelView):
     @classmethod
     def get(cls, company=None):
         "The settings of the company (of the context by default)"
-        company_id = int(company) if company else Transaction().context.get(
-            'company')
+        # the context's company is the client's: guarded, as the settings
+        # of a company are created here when missing
+        company_id = int(company) if company else guarded_company()
         with without_check_access():
             settings = cls.search([('company', '=', company_id)], limit=1)
             if not settings:

@@ -10,9 +10,9 @@ from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.tenancy import guarded_company
 
 from .pricing import exchange_value
 
@@ -71,7 +71,7 @@ class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
         "The business's old-gold mode when it has exactly one"
         pool = Pool()
         PaymentMode = pool.get('jewel.payment_mode')
-        company = Transaction().context.get('company')
+        company = guarded_company()
         modes = PaymentMode.search([
                 ('company', '=', company), ('kind', '=', 'old_gold'),
                 ], limit=2)

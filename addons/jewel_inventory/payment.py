@@ -14,6 +14,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.tenancy import guarded_company
 
 KINDS = [
     ('cash', "Cash"),
@@ -194,7 +195,7 @@ class RecordPayment(Wizard):
         invoice = self._invoice()
         values = {
             'date': dt.date.today(),
-            'company': Transaction().context.get('company'),
+            'company': guarded_company(),
             }
         if invoice:
             values.update({

@@ -9,6 +9,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
+from jewel_crm.tenancy import guarded_company
+
 AMOUNT = dict(digits=(16, 2), readonly=True)
 
 
@@ -76,7 +78,7 @@ class PriceCheck(Wizard):
 
     def default_start(self, fields):
         context = Transaction().context
-        values = {'company': context.get('company')}
+        values = {'company': guarded_company()}
         if context.get('active_model') == 'stock.lot' and self.record:
             start = self.start.__class__(piece=self.record, **values)
             start.on_change_piece()

@@ -12,6 +12,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.tenancy import guarded_company
 
 from .roles import is_store_manager
 
@@ -112,8 +113,9 @@ class MetalRate(TenantMixin, ModelSQL, ModelView):
         if not values.get('purity') or not values.get('sell_rate'):
             return values
         purity = Purity(values['purity'])
-        company = values.get('company') or Transaction().context.get(
-            'company')
+        # the previous rate of the company is read (and told) below
+        company = (guarded_company(values['company'])
+            if values.get('company') else guarded_company())
         at = values.get('date') or cls.default_date()
         previous, variance = cls.variance_from_previous(
             purity, values['sell_rate'], at, company)

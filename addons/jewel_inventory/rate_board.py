@@ -4,9 +4,9 @@
 import datetime as dt
 
 from trytond.pool import Pool
-from trytond.transaction import Transaction
 
 from jewel_crm.printing import HTMLReport
+from jewel_crm.tenancy import guarded_company
 
 
 class RateBoard(HTMLReport):
@@ -19,7 +19,7 @@ class RateBoard(HTMLReport):
         Company = pool.get('company.company')
         context = super().get_context(records, header, data)
         company_id = (records[0].company.id if records
-            else Transaction().context.get('company'))
+            else guarded_company())
         now = dt.datetime.now()
         context["business"] = Company(company_id) if company_id else None
         context['printed_at'] = now

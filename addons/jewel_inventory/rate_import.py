@@ -20,6 +20,8 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from jewel_crm.tenancy import check_context, guarded_company
+
 from .roles import is_store_manager
 
 COLUMNS = {
@@ -217,7 +219,8 @@ class RateImport(Wizard):
             ])
 
     def transition_import_(self):
-        company = Transaction().context.get('company')
+        check_context()
+        company = guarded_company(required=True)
         rates = import_rates(company, self.start.file,
             self.start.confirm_variance)
         self.done.imported = len(rates)

@@ -16,6 +16,8 @@ from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from jewel_crm.tenancy import check_context, guarded_company
+
 from .bulk import (
     BREAKDOWN_COLUMNS, PricingSQL, price_pieces, untagged_lines_prices,
     update_from, use_sql, write_column)
@@ -46,6 +48,7 @@ class Sale(metaclass=PoolMeta):
     @ModelView.button
     def reprice(cls, sales):
         "Reprice the pieces of these open quotations from today's rates"
+        check_context()
         cls.reprice_open(sales=[s for s in sales if s.state in OPEN_STATES])
 
     @classmethod
@@ -56,7 +59,7 @@ class Sale(metaclass=PoolMeta):
         their frozen prices.  Return the number of lines repriced."""
         pool = Pool()
         Line = pool.get('sale.line')
-        company = Transaction().context.get('company')
+        company = guarded_company(required=True)
         if sales is not None and not sales:
             return 0
         at = at or dt.datetime.now()
@@ -414,6 +417,7 @@ class Reprice(Wizard):
         pool = Pool()
         Sale = pool.get('sale.sale')
         Lot = pool.get('stock.lot')
+        check_context()
         self.done.pieces = Lot.reprice_tags()
         self.done.repriced = Sale.reprice_open()
         return 'done'

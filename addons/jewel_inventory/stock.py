@@ -251,7 +251,9 @@ class Lot(TenantMixin, ShowroomScoped, metaclass=PoolMeta):
             PricingSQL, price_pieces, update_from, use_sql, write_column)
         pool = Pool()
         Company = pool.get('company.company')
-        company = int(company or Transaction().context.get('company'))
+        from jewel_crm.tenancy import guarded_company
+        company = (guarded_company(company) if company
+            else guarded_company(required=True))
         at = at or dt.datetime.now()
         if use_sql():
             def source(lot):

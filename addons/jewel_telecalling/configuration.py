@@ -7,9 +7,9 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
-from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.tenancy import guarded_company
 
 PRIORITIES = [('high', "High"), ('medium', "Medium"), ('low', "Low")]
 # Every weight of the score formulas, see score.py
@@ -171,7 +171,7 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
     def get(cls, company_id=None):
         "The settings of company_id (default: the user's), saved or default"
         if company_id is None:
-            company_id = Transaction().context.get('company')
+            company_id = guarded_company()
         configurations = cls.search([('company', '=', company_id)], limit=1)
         if configurations:
             return configurations[0]

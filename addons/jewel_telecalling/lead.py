@@ -22,6 +22,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.tenancy import guarded_company, guarded_records
 
 from .configuration import PRIORITIES, configuration
 
@@ -439,9 +440,11 @@ class Lead(TenantMixin, ModelSQL, ModelView):
             raise ValidationError(gettext(
                     'jewel_telecalling.msg_assign_strategy_unknown',
                     strategy=strategy))
-        company_id = Transaction().context.get('company')
+        company_id = guarded_company(required=True)
         telecaller_ids = cls._check_telecallers(telecallers, company_id)
-        rows = cls._assignable_rows([int(l) for l in leads], company_id)
+        # ids from the client: only leads the user may read are assigned
+        rows = cls._assignable_rows(
+            [l.id for l in guarded_records(cls, leads)], company_id)
         chosen = _distribute(rows, telecaller_ids, strategy,
             cls._open_loads(telecaller_ids), cls._telecaller_profiles(
                 telecaller_ids, strategy))
@@ -705,7 +708,7 @@ class AssignStart(ModelView):
 
     @classmethod
     def default_company(cls):
-        return Transaction().context.get('company')
+        return guarded_company()
 
 
 class Assign(Wizard):

@@ -12,6 +12,7 @@ from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from jewel_crm.tenancy import guarded_company
 from jewel_crm.xlsx import PeriodContextMixin
 
 from .lead import typed
@@ -64,7 +65,7 @@ class Performance(ModelSQL, ModelView):
         from_date, to_date = cls._period()
         start = dt.datetime.combine(from_date, dt.time())
         end = dt.datetime.combine(to_date + dt.timedelta(days=1), dt.time())
-        company_id = Transaction().context.get('company') or -1
+        company_id = guarded_company() or -1
         visited = Exists(visit.select(visit.id,
                 where=(visit.party == call.party)
                 & (visit.date > call.date)))

@@ -28,6 +28,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.tenancy import guarded_company
 
 from .configuration import configuration
 from .lead import clear_cache, typed
@@ -112,7 +113,7 @@ class Score(TenantMixin, ModelSQL, ModelView):
     def recompute_all(cls):
         "Cron: every customer of the context's business, or of all"
         Company = Pool().get('company.company')
-        company_id = Transaction().context.get('company')
+        company_id = guarded_company()
         companies = [company_id] if company_id else [
             c.id for c in Company.search([])]
         for company_id in companies:

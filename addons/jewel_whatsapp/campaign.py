@@ -18,6 +18,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.tenancy import check_context
 
 # Template parameters a campaign can fill for every recipient
 CAMPAIGN_SOURCES = {'customer_name', 'company_name', 'fixed'}
@@ -133,6 +134,7 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     def launch(cls, campaigns):
         "Send now"
+        check_context()
         for campaign in campaigns:
             campaign.check_ready()
         cls._launch(campaigns)
