@@ -150,7 +150,7 @@ def malformed_calls(party, other, task, category):
         (P, 'search', [[['active', '=', 'maybe']], 0, None, None], 'active'),
         (P, 'search', [[['name', '=', NUL]], 0, None, None], 'NUL'),
         (P, 'search', [[['name', 'ilike', MB]], 0, None, None], 'name'),
-        (P, 'search', [big_or, 0, None, None], '1000'),
+        (P, 'search', [big_or, 0, None, None], '500'),
         (P, 'search', [nested(DEEP, ['name', '=', 'x']), 0, None, None],
             'deep'),
         (P, 'search', [[['name', '=', 'x'], 'XOR', ['name', '=', 'y']],
@@ -199,7 +199,7 @@ def malformed_calls(party, other, task, category):
         # search_count and search_read
         (P, 'search_count', ['x'], 'domain'),
         (P, 'search_count', [[['no_such', '=', 1]]], 'no_such'),
-        (P, 'search_count', [big_or], '1000'),
+        (P, 'search_count', [big_or], '500'),
         (P, 'search_count', [[], 'a'], 'offset'),
         (P, 'search_count', [[], 0, -3], 'limit'),
         (P, 'search_read', [[], 0, 5, None, ['no_such']], 'no_such'),
@@ -254,6 +254,7 @@ def malformed_calls(party, other, task, category):
         (T, 'write', [[task], {'staff': HUGE}], 'staff'),
         (T, 'write', [[task], {'staff': 1.5}], 'staff'),
         (T, 'write', [[task], {'priority': 'nonsense'}], 'priority'),
+        (T, 'write', [[task], {'priority': 2}], 'priority'),
         (T, 'write', [[task], {'party': [party]}], 'party'),
         # create
         (P, 'create', ['x'], 'values'),
@@ -327,6 +328,8 @@ class DirectLoginTestCase(ThrottleMixin, unittest.TestCase):
         self.assertEqual(answer['result'][0]['login'], 'jaipur.sales')
         # the success from 127.0.0.2 does not clear 127.0.0.1's attempts
         self.assert_throttled('jaipur.sales', source='127.0.0.1')
+        # nor is 127.0.0.1 throttled for the other logins
+        self.assert_logs_in('jaipur.accounts', source='127.0.0.1')
 
     def test_admin_not_locked_out(self):
         "Nobody keeps admin out by failing its password from elsewhere"
@@ -345,11 +348,6 @@ class DirectLoginTestCase(ThrottleMixin, unittest.TestCase):
                     forwarded_for=spoofed)
         self.assert_logs_in('mumbai.sales', source='127.0.0.6')
 
-    def test_attempts_per_login(self):
-        "Failing one login does not throttle another from the same address"
-        self.fail_until_throttled('mumbai.manager', source='127.0.0.7')
-        self.assert_logs_in('mumbai.accounts', source='127.0.0.7')
-
 
 class ProxiedLoginTestCase(ThrottleMixin, unittest.TestCase):
     """trytond behind one reverse proxy ([web] num_proxies = 1): the client
@@ -363,16 +361,10 @@ class ProxiedLoginTestCase(ThrottleMixin, unittest.TestCase):
         cls.addClassCleanup(cls.server.stop)
 
     def test_other_address_logs_in(self):
-        "A throttled address does not lock the user out of another"
-        self.fail_until_throttled('jaipur.manager', forwarded_for='203.0.113.7')
-        self.assert_logs_in('jaipur.manager', forwarded_for='198.51.100.20')
-        self.assert_throttled('jaipur.manager', forwarded_for='203.0.113.7')
-
-    def test_admin_not_locked_out(self):
-        "admin behind the proxy"
-        self.fail_until_throttled('admin', forwarded_for='203.0.113.8')
-        self.assert_logs_in('admin', forwarded_for='198.51.100.21')
-        self.assert_throttled('admin', forwarded_for='203.0.113.8')
+        "A throttled address does not lock admin out of another"
+        self.fail_until_throttled('admin', forwarded_for='203.0.113.7')
+        self.assert_logs_in('admin', forwarded_for='198.51.100.20')
+        self.assert_throttled('admin', forwarded_for='203.0.113.7')
 
     def test_client_part_of_header_ignored(self):
         """Only the address the proxy appended counts: what the client put
@@ -409,18 +401,30 @@ class MalformedRPCTestCase(unittest.TestCase):
             {'id': 1, 'method': f'model.{model}.{method}', 'params': params},
             headers={'Authorization': f'Session {self.session.token}'})
 
+    def result(self, model, method, *args, context=None):
+        status, answer = self.call(model, method, args, context)
+        self.assertEqual(status, 200, answer)
+        self.assertIn('result', answer, answer)
+        return answer['result']
+
     def stored(self):
-        "What the corpus could write: counts and the records it targets"
+        """What the corpus could write: counts, last change and the records
+        it targets"""
         inactive = dict(self.session.context, active_test=False)
-        counts = {model: self.call(model, 'search_count', [[]], inactive)
-            for model in ['party.party', 'party.address', 'party.category',
-                'party.party-party.category', 'jewel.task']}
-        parties = self.session.model('party.party', 'read',
+        stored = {}
+        for model in ['party.party', 'party.address', 'party.category',
+                'jewel.task']:
+            stored[model] = (
+                self.result(model, 'search_count', [], context=inactive),
+                self.result(model, 'search_read', [], 0, 1,
+                    [['write_date', 'DESC NULLS LAST'], ['id', 'DESC']],
+                    ['write_date'], context=inactive))
+        stored['parties'] = self.result('party.party', 'read',
             [self.ids['party'], self.ids['other']],
             ['name', 'categories', 'addresses', 'write_date'])
-        task = self.session.model('jewel.task', 'read', [self.ids['task']],
+        stored['task'] = self.result('jewel.task', 'read', [self.ids['task']],
             ['name', 'due_date', 'staff', 'priority', 'party', 'write_date'])
-        return counts, parties, task
+        return stored
 
     def check_answer(self, expect, status, answer):
         if isinstance(expect, int):
@@ -454,9 +458,58 @@ class MalformedRPCTestCase(unittest.TestCase):
                     args=shown if len(shown) < 120 else shown[:117] + '...'):
                 status, answer = self.call(model, method, args, *context)
                 self.check_answer(expect, status, answer)
-                if method in {'write', 'create', 'delete'}:
-                    self.assertEqual(self.stored(), before)
         self.assertEqual(self.stored(), before)
+
+    def test_wellformed_calls(self):
+        "Calls of the forms clients send are still answered and stored"
+        P, T = 'party.party', 'jewel.task'
+        party, category = self.ids['party'], self.ids['category']
+        date = {'__class__': 'date', 'year': 2026, 'month': 12, 'day': 31}
+        # 499 terms: just within the bound of 500
+        near_bound = ['OR'] + [['name', '=', f'n{i:03}'] for i in range(498)]
+        searches = [
+            (P, [['OR', ['name', 'ilike', '%a%'], ['code', '=', 'x']],
+                    ['company.party.name', '!=', None]],
+                [['name', 'ASC NULLS LAST'], ['id', None]]),
+            (P, [['company', 'where', [['party.name', 'ilike', '%']]]], None),
+            (P, [['categories', 'child_of', [category], 'parent']], None),
+            (P, [['id', 'in', list(range(1, 5000))]], [['company.id', 'DESC']]),
+            (P, near_bound, None),
+            (T, [['due_date', '<=', date], ['staff', '!=', None],
+                    ['priority', 'in', ['1', '2']]], None),
+            ]
+        for model, domain, order in searches:
+            with self.subTest(model=model, domain=str(domain)[:80]):
+                self.assertIsInstance(
+                    self.result(model, 'search', domain, 0, 10, order), list)
+        row, = self.result(P, 'read', [party], ['name', 'company.rec_name',
+                'rec_name', '_timestamp', 'categories', 'addresses'])
+        self.assertTrue(row['company.']['rec_name'])
+        self.assertTrue(self.result(P, 'search_read', [['id', '=', party]],
+                0, 1, None, ['name', 'company.rec_name']))
+        self.assertIn('name', self.result(P, 'fields_get', ['name']))
+        self.assertIn('company', self.result(P, 'default_get',
+                ['name', 'company']))
+
+        # a record written and created through the checked entries
+        self.result(P, 'write', [party],
+            {'categories': [['add', [category]]]})
+        self.assertIn(category, self.result(P, 'read', [party],
+                ['categories'])[0]['categories'])
+        self.result(P, 'write', [party],
+            {'categories': [['remove', [category]]]})
+        self.assertNotIn(category, self.result(P, 'read', [party],
+                ['categories'])[0]['categories'])
+        staff = self.session.user_id
+        task, = self.result(T, 'create', [{'name': "Call back", 'staff': staff,
+                    'party': party, 'due_date': date, 'priority': '2'}])
+        stored, = self.result(T, 'read', [task],
+            ['name', 'staff', 'party', 'due_date', 'priority'])
+        self.assertEqual((stored['name'], stored['staff'], stored['party'],
+                stored['priority']), ("Call back", staff, party, '2'))
+        self.result(T, 'delete', [task])
+        self.assertEqual(
+            self.result(T, 'search', [['id', '=', task]], 0, None, None), [])
 
 
 if __name__ == '__main__':

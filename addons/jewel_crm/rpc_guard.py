@@ -32,7 +32,9 @@ from trytond.pool import Pool
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
-MAX_DOMAIN_TERMS = 1000
+# SQLite refuses an expression deeper than 1000 and an OR of n conditions
+# is n deep: 500 terms leave room for the rules and filters Tryton adds
+MAX_DOMAIN_TERMS = 500
 MAX_DOMAIN_DEPTH = 16
 # Char fields without a size: longer values are a client's mistake
 MAX_CHAR_LENGTH = 10_000
@@ -395,6 +397,10 @@ class Checker:
             return
         if type_ in {'many2one', 'one2one'}:
             valid = is_integer(value)
+        elif type_ in {'integer', 'bigint'}:
+            # a whole number: a search may compare with 1.5, a record not
+            # store it
+            valid = isinstance(value, int) and self.storable(field, value)
         else:
             valid = self.storable(field, value)
         if not valid:
