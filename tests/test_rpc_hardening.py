@@ -8,7 +8,6 @@ X-Forwarded-For is ignored (no spoofing); with [web] num_proxies = 1 (a
 reverse proxy in front of trytond) the address the proxy appends is used.
 """
 import base64
-import datetime
 import http.client
 import json
 import os
