@@ -3,3 +3,7 @@
 "Jewel CRM: tenants, showrooms, roles and the jewellery customer"
 
 from . import view_cache  # noqa: F401
+from .rpc_guard import register_error_handler
+
+# Python errors escaping a client's call are answered with a short user error
+register_error_handler()
