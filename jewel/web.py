@@ -6,10 +6,12 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from pathlib import Path
 
 from . import SAO, VAR, LauncherError, trytond_environ
 
 SAO_SPEC = 'tryton-sao@~8.0.0'
+LOGGING_CONFIG = Path(__file__).resolve().parent / 'logging.conf'
 
 
 def _need(program):
@@ -72,6 +74,9 @@ def serve(database, host, port):
     check_port(host, port)
     os.environ['TRYTOND_WEB__LISTEN'] = f'{host}:{port}'
     env = trytond_environ()
+    # warnings and errors only: no line per request (TRYTOND_LOGGING_CONFIG
+    # chooses another configuration)
+    env.setdefault('TRYTOND_LOGGING_CONFIG', str(LOGGING_CONFIG))
     trytond = os.path.join(os.path.dirname(sys.executable), 'trytond')
     # -d preloads the database: trytond 8.0.12 refuses every login otherwise
     return subprocess.call([trytond, '-d', database], env=env)

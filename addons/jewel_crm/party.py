@@ -35,11 +35,11 @@ class Party(TenantMixin, metaclass=PoolMeta):
     preferred_metals = fields.MultiSelection(METALS, "Metals")
     preferred_stones = fields.MultiSelection(STONES, "Stones")
     preferred_styles = fields.MultiSelection(STYLES, "Styles")
-    budget_min = fields.Numeric(
-        "Budget From", digits=(16, 2),
+    budget_min = Monetary(
+        "Budget From", currency='currency', digits=(16, 2),
         domain=[If(Bool(Eval('budget_min')), ('budget_min', '>=', 0), ())])
-    budget_max = fields.Numeric(
-        "Budget To", digits=(16, 2),
+    budget_max = Monetary(
+        "Budget To", currency='currency', digits=(16, 2),
         domain=[If(Bool(Eval('budget_max')) & Bool(Eval('budget_min')),
                 ('budget_max', '>=', Eval('budget_min')), ())])
     ring_size = fields.Many2One(
