@@ -56,11 +56,12 @@ def format_amount(value, currency, company=None):
     return lang.currency(value, currency, symbol=True, grouping=True)
 
 
-def xlsx_number_format(company=None):
-    "The XLSX number format of amounts for the business"
+def xlsx_formats(company=None):
+    """The XLSX number formats of amounts and dates for the business
+    (the context's by default); {} keeps the defaults"""
     if is_indian(company if company is not None else _context_company()):
-        return _INDIAN_SECTIONS
-    return '#,##0.00'
+        return {'number': _INDIAN_SECTIONS, 'date': 'dd/mm/yyyy'}
+    return {}
 
 
 def _context_company():
