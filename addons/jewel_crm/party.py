@@ -8,6 +8,7 @@ from sql.conditionals import Coalesce
 from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.model.exceptions import AccessError, ValidationError
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice

@@ -187,7 +187,7 @@ class SaleLine(metaclass=PoolMeta):
     priced_at = fields.DateTime("Priced At", readonly=True)
 
     @fields.depends('type', 'taxes', 'unit_price', 'quantity', 'currency',
-        'sale', '_parent_sale.sale_date', '_parent_sale.company')
+        'sale', '_parent_sale.sale_date')
     def on_change_with_gst_amount(self, name=None):
         "The line's taxes, as the sale adds them up"
         pool = Pool()
