@@ -24,10 +24,10 @@ def is_indian(company):
     "Whether the business is in India (the country of its address)"
     if not company:
         return False
-    party = company.party
-    address = party.address_get() if party else None
-    country = address.country if address else None
-    return bool(country and country.code == 'IN')
+    # the first address with a country: a party is created with an empty
+    # address, the business's own comes after it
+    countries = [a.country for a in company.party.addresses if a.country]
+    return bool(countries and countries[0].code == 'IN')
 
 
 def india_lang():

@@ -80,4 +80,23 @@
         this.filter_box.removeClass('hidden-xs');
         return result;
     };
+
+    // A dashboard opens at its top.  sao focuses a list's search box after
+    // each search: the panel that loaded last took the focus and scrolled
+    // the dashboard down to itself (on a phone it raised the keyboard too).
+    // A panel of a board is in place only when its first search starts.
+    var search_filter = Sao.Screen.prototype.search_filter;
+    Sao.Screen.prototype.search_filter = function() {
+        var container = this.screen_container;
+        if (container && !container.jewel_in_board &&
+            container.el.closest('.board').length) {
+            container.jewel_in_board = true;
+            container.search_entry.focus = function() {
+                return this;
+            };
+            // and a phone shows the panels, not a search box each
+            container.filter_box.addClass('hidden-xs');
+        }
+        return search_filter.apply(this, arguments);
+    };
 }());
