@@ -77,7 +77,9 @@
     var show_filter = Sao.ScreenContainer.prototype.show_filter;
     Sao.ScreenContainer.prototype.show_filter = function() {
         var result = show_filter.apply(this, arguments);
-        this.filter_box.removeClass('hidden-xs');
+        if (!this.jewel_in_board) {
+            this.filter_box.removeClass('hidden-xs');
+        }
         return result;
     };
 
