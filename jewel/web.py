@@ -8,7 +8,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from . import SAO, VAR, LauncherError, trytond_environ
+from . import ROOT, SAO, VAR, LauncherError, trytond_environ
 
 SAO_SPEC = 'tryton-sao@~8.0.0'
 LOGGING_CONFIG = Path(__file__).resolve().parent / 'logging.conf'
@@ -77,6 +77,10 @@ def serve(database, host, port):
     # warnings and errors only: no line per request (TRYTOND_LOGGING_CONFIG
     # chooses another configuration)
     env.setdefault('TRYTOND_LOGGING_CONFIG', str(LOGGING_CONFIG))
+    # trytond imports jewel.web.ClientAdditions ([wsgi middleware]): the
+    # launcher runs from the repository, trytond from the virtualenv
+    env['PYTHONPATH'] = os.pathsep.join(
+        filter(None, [str(ROOT), env.get('PYTHONPATH')]))
     trytond = os.path.join(os.path.dirname(sys.executable), 'trytond')
     # -d preloads the database: trytond 8.0.12 refuses every login otherwise
     return subprocess.call([trytond, '-d', database], env=env)

@@ -258,6 +258,27 @@ class RoleHomesTest(ServerTestCase):
         self.assertEqual(re.sub(r'\D', '', visits[0]['phone'])[-10:],
             '9829000012')
 
+    def test_sale_line_breakdown_has_gst(self):
+        "A line's price breakdown ends with its GST, amounts with ₹"
+        session = self.server.login('jaipur.manager')
+        lines = session.model('sale.line', 'search_read',
+            [('sale.party.name', '=', "Aarav Sharma"), ('type', '=', 'line')],
+            0, None, None, ['amount', 'gst_amount', 'amount_with_gst',
+                'taxes.rate'])
+        self.assertTrue(lines)
+        for line in lines:
+            amount = _decimal(line['amount'])
+            rate = sum(_decimal(t['rate']) for t in line['taxes.'])
+            self.assertGreater(rate, 0)
+            gst = _decimal(line['gst_amount'])
+            self.assertEqual(gst, (amount * rate).quantize(Decimal('0.01')))
+            self.assertEqual(_decimal(line['amount_with_gst']), amount + gst)
+        fields = session.model('sale.line', 'fields_get', [
+                'metal_value', 'making_amount', 'gst_amount',
+                'amount_with_gst'])
+        for name, field in fields.items():
+            self.assertEqual(field.get('symbol'), 'currency', name)
+
 
 def _decimal(value):
     if isinstance(value, dict):
