@@ -48,6 +48,9 @@ def scroll_offsets(page):
 def open_menu(page, *path):
     "As test_browser.open_menu; on a phone the menu is opened first"
     if page.viewport_size['width'] < 768:
+        # sao folds the menu away when it opens the home tab
+        expect(page.locator('#tablist li.active')).to_contain_text(
+            'Dashboard')
         page.locator('a.navbar-brand[data-toggle=menu]').click()
     expect(menu_row(page, path[0])).to_be_visible()
     *parents, leaf = path
@@ -138,7 +141,7 @@ class RoleHomesTest(ServerTestCase):
         ticks = active_tab(page).locator('.bb-axis-x .tick text')
         expect(ticks.first).to_be_visible()
         page.wait_for_load_state('networkidle')
-        texts = ticks.all_inner_texts()
+        texts = ticks.all_text_contents()
         session = self.server.login('jaipur.manager')
         states = {r['state'] for r in session.model('jewel.repair',
                 'search_read', [('state', 'not in',
