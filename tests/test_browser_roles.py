@@ -137,9 +137,12 @@ class RoleHomesTest(ServerTestCase):
         "The workshop chart's axis shows the stages as people say them"
         page = self.new_page(DESKTOP)
         login(page, self.server, 'jaipur.manager')
-        ticks = active_tab(page).locator('.bb-axis-x .tick text')
-        expect(ticks.first).to_be_visible()
+        expect(page.locator('#tablist li.active')).to_contain_text(
+            "Store Manager Dashboard")
+        # the chart is drawn once its panel's records are read
         page.wait_for_load_state('networkidle')
+        ticks = active_tab(page).locator('.bb-axis-x .tick text')
+        expect(ticks.first).to_be_attached(timeout=2 * TIMEOUT)
         texts = ticks.all_text_contents()
         session = self.server.login('jaipur.manager')
         states = {r['state'] for r in session.model('jewel.repair',
