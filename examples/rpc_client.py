@@ -5,6 +5,7 @@ Only the Python standard library is needed.  Run against make run:
 
     python examples/rpc_client.py
     python examples/rpc_client.py --login mumbai.sales
+    JEWEL_PORT=8001 python examples/rpc_client.py     # JEWEL_PORT=8001 make run
 
 Each protocol logs in with common.db.login, which returns
 (user id, session key, bus URL); every later call sends the header
@@ -20,6 +21,7 @@ import base64
 import http.client
 import itertools
 import json
+import os
 import socket
 import sys
 import urllib.error
@@ -191,13 +193,24 @@ def describe(protocol, count, parties):
         f"{names}{more}")
 
 
+def default_url(environ=os.environ):
+    """The server make run serves: JEWEL_HOST and JEWEL_PORT as
+    python -m jewel serve reads them"""
+    host = environ.get('JEWEL_HOST') or 'localhost'
+    if host in {'0.0.0.0', '::'}:
+        host = 'localhost'
+    return f"http://{host}:{environ.get('JEWEL_PORT') or 8000}"
+
+
 def parser():
     main = argparse.ArgumentParser(
         description="List Jewel CRM customers over XML-RPC and JSON-RPC")
-    main.add_argument('--url', default='http://localhost:8000',
-        help="server URL (default: %(default)s)")
-    main.add_argument('--database', default='jewel',
-        help="database name (default: %(default)s)")
+    main.add_argument('--url', default=default_url(),
+        help="server URL (default: %(default)s, from JEWEL_HOST and "
+        "JEWEL_PORT)")
+    main.add_argument('--database', default=os.environ.get('JEWEL_DB')
+        or 'jewel',
+        help="database name (default: %(default)s, from JEWEL_DB)")
     main.add_argument('--login', default='jaipur.sales',
         help="user login (default: %(default)s)")
     main.add_argument('--password', default=DEMO_PASSWORD,

@@ -66,10 +66,10 @@ def _print_welcome(args):
 
 
 def _print_logins():
-    from .demo import logins
+    from .demo import ROLE_NAMES, logins
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for login, role, business in logins():
-        print(f"  {login:<22} {role:<24} {business}")
+        print(f"  {login:<22} {ROLE_NAMES[role]:<24} {business}")
 
 
 def parser():

@@ -49,6 +49,17 @@ BUSINESSES = [
         },
     ]
 
+# what the login table calls each role
+ROLE_NAMES = {
+    'platform_admin': "Platform Administrator",
+    'business_admin': "Business Admin",
+    'store_manager': "Store Manager",
+    'sales_rep': "Sales Rep",
+    'telecaller': "Telecaller",
+    'artisan': "Artisan",
+    'accountant': "Accountant",
+    }
+
 # login suffix, role, name of the demo employee
 STAFF = [
     ('admin', 'business_admin', "Owner"),
@@ -67,8 +78,8 @@ TAXES = [
 
 
 def logins():
-    "The demo users as (login, role, business name)"
-    rows = [('admin', 'platform administrator', "all businesses")]
+    "The demo users as (login, role key of ROLE_NAMES, business name)"
+    rows = [('admin', 'platform_admin', "all businesses")]
     for business in BUSINESSES:
         for suffix, role, _ in STAFF:
             rows.append((f"{business['key']}.{suffix}", role, business['name']))
@@ -232,7 +243,11 @@ def _staff(config, business, state):
     showrooms = state[business['key'] + '.showrooms']
     for suffix, role, title in STAFF:
         login = f"{business['key']}.{suffix}"
-        if User.find([('login', '=', login)]):
+        existing = User.find([('login', '=', login)])
+        if existing:
+            # a database of an older demo: its users get their home and
+            # formats too (add_role gives what is missing)
+            User.add_role([existing[0].id], role, config.context)
             continue
         party = Party(name=f"{title}, {business['name']}")
         party.save()
@@ -390,6 +405,8 @@ def _platform_admin(config, business, state):
     admin = User(config.user)
     admin.company_filter = 'one'
     admin.company = state[BUSINESSES[0]['key']]
+    # the businesses are Indian: dates dd/mm/yyyy, amounts in lakhs
+    admin.language, = _model('ir.lang').find([('code', '=', 'en_IN')])
     if not admin.password_hash:
         admin.password = DEMO_PASSWORD
     admin.save()

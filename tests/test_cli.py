@@ -35,6 +35,29 @@ def customer_rows(count):
             'Imported|VIP' if n % 10 == 0 else '', 'walk_in']
 
 
+class LoginsTestCase(unittest.TestCase):
+    "python -m jewel logins, the table make run prints"
+
+    def test_roles_by_their_names(self):
+        from jewel.demo import BUSINESSES, STAFF
+        result = subprocess.run([sys.executable, '-m', 'jewel', 'logins'],
+            cwd=ROOT, capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        rows = {line.split()[0]: line for line in
+            result.stdout.splitlines()[1:]}
+        self.assertEqual(len(rows), 1 + len(BUSINESSES) * len(STAFF))
+        self.assertIn("Platform Administrator", rows['admin'])
+        for login, role in [('jaipur.admin', "Business Admin"),
+                ('jaipur.manager', "Store Manager"),
+                ('mumbai.sales', "Sales Rep"),
+                ('mumbai.telecaller', "Telecaller"),
+                ('jaipur.artisan', "Artisan"),
+                ('mumbai.accounts', "Accountant")]:
+            self.assertIn(f" {role} ", rows[login])
+        for key in ['business_admin', 'store_manager', 'sales_rep']:
+            self.assertNotIn(key, result.stdout)
+
+
 class CustomerCommandsTestCase(ServerTestCase):
 
     def jewel(self, *args):
@@ -110,6 +133,15 @@ class CustomerCommandsTestCase(ServerTestCase):
         refused = self.jewel('import-customers', path, '--business', BUSINESS)
         self.assertEqual(refused.returncode, 2)
         self.assertIn("is not UTF-8 text", refused.stderr)
+
+    def test_server_log_has_no_line_per_request(self):
+        "In use the console shows warnings and errors, not every request"
+        log = self.server.dbdir / 'server.log'
+        for _ in range(3):
+            self.server.login('jaipur.sales')
+        text = log.read_text()
+        self.assertNotIn('POST /', text)
+        self.assertNotIn(' ms', text)
 
     def test_unknown_business(self):
         path = self.write_csv(customer_rows(1))

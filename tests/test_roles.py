@@ -42,7 +42,7 @@ FEATURE_MENUS = [
     {role: {"WhatsApp"} for role in EXPECTED_MENUS if role != 'artisan'},
     # reports and dashboards: a dashboard per role, reports for managers
     # and accountants
-    {role: {"Dashboard"} for role in EXPECTED_MENUS if role != 'artisan'},
+    {role: {"Dashboard"} for role in EXPECTED_MENUS},
     {role: {"Reports"} for role in
         ('business_admin', 'store_manager', 'accountant')},
     ]

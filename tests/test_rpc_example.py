@@ -94,6 +94,20 @@ class RPCExampleTestCase(ServerTestCase):
         self.assertEqual(len(lines), 1, result.stderr)
         self.assertIn("login refused", lines[0])
 
+    def test_server_from_environment(self):
+        """Without --url and --database the client talks to the server
+        make run serves: JEWEL_HOST, JEWEL_PORT and JEWEL_DB"""
+        env = dict(os.environ, JEWEL_HOST='127.0.0.1',
+            JEWEL_PORT=str(self.server.port), JEWEL_DB=self.server.database)
+        result = subprocess.run([sys.executable, str(CLIENT),
+                '--login', 'mumbai.sales', '--limit', '1'],
+            capture_output=True, text=True, timeout=120, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for line in self.protocol_lines(result.stdout).values():
+            self.assertTrue(line.startswith(
+                    "18 customers of Mumbai Diamond House: "), line)
+            self.assertTrue(line.endswith("... (17 more)"), line)
+
     def test_unknown_database(self):
         "An unknown database exits non-zero with one line"
         result = subprocess.run([sys.executable, str(CLIENT),

@@ -26,6 +26,7 @@ from decimal import Decimal
 from sql.aggregate import Count, Max
 
 from trytond.model import Index, ModelView, fields
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
@@ -43,7 +44,7 @@ class Party(metaclass=PoolMeta):
     complaint_count = fields.Function(
         fields.Integer("Complaints"), 'get_customer_360_counts')
     lifetime_value = fields.Function(
-        fields.Numeric("Lifetime Value", digits=(16, 2),
+        Monetary("Lifetime Value", currency='currency', digits='currency',
             help="Posted and paid invoices less credit notes."),
         'get_lifetime_value')
     last_purchase = fields.Function(

@@ -8,6 +8,7 @@ from sql.conditionals import Coalesce
 from trytond.i18n import gettext
 from trytond.model import Index, fields
 from trytond.model.exceptions import AccessError, ValidationError
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, If
 from trytond.tools import grouped_slice
@@ -35,11 +36,11 @@ class Party(TenantMixin, metaclass=PoolMeta):
     preferred_metals = fields.MultiSelection(METALS, "Metals")
     preferred_stones = fields.MultiSelection(STONES, "Stones")
     preferred_styles = fields.MultiSelection(STYLES, "Styles")
-    budget_min = fields.Numeric(
-        "Budget From", digits=(16, 2),
+    budget_min = Monetary(
+        "Budget From", currency='currency', digits=(16, 2),
         domain=[If(Bool(Eval('budget_min')), ('budget_min', '>=', 0), ())])
-    budget_max = fields.Numeric(
-        "Budget To", digits=(16, 2),
+    budget_max = Monetary(
+        "Budget To", currency='currency', digits=(16, 2),
         domain=[
             If(Bool(Eval('budget_max')), ('budget_max', '>=', 0), ()),
             If(Bool(Eval('budget_max')) & Bool(Eval('budget_min')),

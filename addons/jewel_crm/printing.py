@@ -8,6 +8,11 @@ server). A report of ours subclasses ``HTMLReport`` to get ``barcode_svg`` in
 its template context::
 
     <div py:content="barcode_svg(piece.number)"/>
+
+and ``business_lang(company)``, the language whose formats (dates, amounts
+in lakhs) the business's documents use::
+
+    <body py:with="lang = business_lang(invoice.company)">
 """
 import io
 
@@ -16,6 +21,8 @@ from barcode.writer import SVGWriter
 from genshi.input import XML
 
 from trytond.report import Report
+
+from .formats import business_lang
 
 
 def barcode_svg(value, symbology='code128', height_mm=10, module_mm=0.3):
@@ -41,4 +48,7 @@ class HTMLReport(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['barcode_svg'] = barcode_svg
+        # business_lang(company): English (India) formats for a business in
+        # India, whatever the language of the user printing
+        context['business_lang'] = business_lang
         return context

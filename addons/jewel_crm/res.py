@@ -9,6 +9,8 @@ from trytond.pyson import Eval
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
+from .formats import india_lang, is_indian
+
 # Groups whose members see every showroom of their companies.
 ALL_SHOWROOM_GROUPS = (
     ('res', 'group_admin'),
@@ -42,6 +44,9 @@ ROLE_GROUPS = {
         'account.group_account', 'account.group_account_admin',
         'sale.group_sale'],
     }
+
+# The dashboard each role opens at login (res.user actions)
+ROLE_HOMES = {role: f'jewel_crm.act_dashboard_{role}' for role in ROLE_GROUPS}
 
 
 class User(metaclass=PoolMeta):
@@ -97,9 +102,39 @@ class User(metaclass=PoolMeta):
         return [ModelData.get_id(*x.split('.')) for x in xml_ids]
 
     @classmethod
+    def role_home(cls, role):
+        "Return the id of the ir.action a role opens at login"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        ActWindow = pool.get('ir.action.act_window')
+        cls.role_groups(role)  # an unknown role is refused the same way
+        return ActWindow(ModelData.get_id(
+                *ROLE_HOMES[role].split('.'))).action.id
+
+    @classmethod
     def add_role(cls, users, role):
-        "Give users the groups of a role"
+        """Give users the groups of a role, its dashboard as their home and,
+        to the staff of a business in India, English (India) formats"""
+        home = cls.role_home(role)
         cls.write(users, {'groups': [('add', cls.role_groups(role))]})
+        lang = india_lang()
+        homes = cls._role_home_ids()
+        for user in cls.browse([int(u) for u in users]):
+            values = {}
+            if home not in [a.id for a in user.actions]:
+                # the role's dashboard only: another role's home would
+                # open a second tab at every login
+                values['actions'] = [('remove', [a.id for a in user.actions
+                            if a.id in homes]),
+                    ('add', [home])]
+            if (lang and not user.language and is_indian(user.company)):
+                values['language'] = lang.id
+            if values:
+                cls.write([user], values)
+
+    @classmethod
+    def _role_home_ids(cls):
+        return {cls.role_home(r) for r in ROLE_HOMES}
 
     @classmethod
     def on_modification(cls, mode, users, field_names=None):

@@ -32,6 +32,7 @@ from trytond.pyson import Eval, If
 from trytond.report import Report
 from trytond.transaction import Transaction
 
+from .formats import xlsx_formats
 from .tenancy import guarded_company, guarded_showroom, guarded_user
 
 FETCH_SIZE = 2000
@@ -252,11 +253,13 @@ def _cell_writer(sheet, kind, cell_format):
     return write
 
 
-def write_workbook(title, headers, rows, kinds):
+def write_workbook(title, headers, rows, kinds, formats=None):
     """Return the bytes of a one-sheet workbook of rows; kinds gives per
-    column 'date', 'number', 'weight', 'integer' or 'text'.  Rows are
-    streamed (xlsxwriter's constant_memory: each row goes to a temporary
-    file once written)."""
+    column 'date', 'number', 'weight', 'integer' or 'text'; formats
+    overrides the number formats of kinds (the business's, see
+    formats.xlsx_formats).  Rows are streamed (xlsxwriter's
+    constant_memory: each row goes to a temporary file once written)."""
+    formats = {**_FORMATS, **(formats or {})}
     output = io.BytesIO()
     workbook = xlsxwriter.Workbook(output, {
             'constant_memory': True, 'strings_to_numbers': False})
@@ -266,8 +269,8 @@ def write_workbook(title, headers, rows, kinds):
     writers = []
     for col, kind in enumerate(kinds):
         sheet.set_column(col, col, 24 if kind == 'text' else 12)
-        cell_format = (workbook.add_format({'num_format': _FORMATS[kind]})
-            if kind in _FORMATS else None)
+        cell_format = (workbook.add_format({'num_format': formats[kind]})
+            if kind in formats else None)
         writers.append(_cell_writer(sheet, kind, cell_format))
     for index, row in enumerate(rows, 1):
         for col, (write, value) in enumerate(zip(writers, row)):
@@ -386,7 +389,8 @@ class XlsxReport(Report):
                             row[index] = converter(row[index])
                     yield row
         return write_workbook(
-            Model.__names__()['model'], headers, rows(), kinds)
+            Model.__names__()['model'], headers, rows(), kinds,
+            formats=xlsx_formats())
 
     @classmethod
     def _chunks(cls, Model):

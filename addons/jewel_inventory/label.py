@@ -10,6 +10,7 @@ from trytond.model import fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 
+from jewel_crm.formats import business_lang
 from jewel_crm.printing import HTMLReport
 
 CODE_WORD = re.compile(r'^[A-Z]{10}$')
@@ -72,4 +73,4 @@ class PieceLabel(HTMLReport):
         if settings.labels_price_code:
             return "Code", settings.price_code(total)
         return "Price", cls.format_currency(
-            total, None, piece.company.currency)
+            total, business_lang(piece.company), piece.company.currency)

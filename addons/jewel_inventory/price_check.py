@@ -4,6 +4,7 @@
 import datetime as dt
 
 from trytond.model import ModelView, fields
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
@@ -11,13 +12,14 @@ from trytond.wizard import Button, StateView, Wizard
 
 from jewel_crm.tenancy import guarded_company
 
-AMOUNT = dict(digits=(16, 2), readonly=True)
+AMOUNT = dict(currency='currency', digits=(16, 2), readonly=True)
 
 
 class PriceCheckStart(ModelView):
     "Price check"
     __name__ = 'jewel.price_check.start'
     company = fields.Many2One('company.company', "Company", readonly=True)
+    currency = fields.Many2One('currency.currency', "Currency", readonly=True)
     piece = fields.Many2One('stock.lot', "Tag", required=True,
         domain=[
             ('company', '=', Eval('company', -1)),
@@ -29,16 +31,16 @@ class PriceCheckStart(ModelView):
                 ('making_discount', '<=', 100)]])
     net_weight = fields.Numeric("Net Weight (g)", digits=(16, 3),
         readonly=True)
-    rate = fields.Numeric("Rate per Gram", **AMOUNT)
-    metal_value = fields.Numeric("Metal Value", **AMOUNT)
-    wastage = fields.Numeric("Wastage", **AMOUNT)
-    making = fields.Numeric("Making Charge", **AMOUNT)
-    making_discount_amount = fields.Numeric("Making Discount", **AMOUNT)
-    stones = fields.Numeric("Stones", **AMOUNT)
-    hallmark = fields.Numeric("Hallmark Charge", **AMOUNT)
-    untaxed = fields.Numeric("Untaxed", **AMOUNT)
-    taxes = fields.Numeric("Taxes", **AMOUNT)
-    total = fields.Numeric("Total", **AMOUNT)
+    rate = Monetary("Rate per Gram", **AMOUNT)
+    metal_value = Monetary("Metal Value", **AMOUNT)
+    wastage = Monetary("Wastage", **AMOUNT)
+    making = Monetary("Making Charge", **AMOUNT)
+    making_discount_amount = Monetary("Making Discount", **AMOUNT)
+    stones = Monetary("Stones", **AMOUNT)
+    hallmark = Monetary("Hallmark Charge", **AMOUNT)
+    untaxed = Monetary("Untaxed", **AMOUNT)
+    taxes = Monetary("Taxes", **AMOUNT)
+    total = Monetary("Total", **AMOUNT)
 
     @fields.depends('piece', 'making_discount', 'net_weight', 'rate',
         'metal_value', 'wastage', 'making', 'making_discount_amount',
@@ -77,8 +79,11 @@ class PriceCheck(Wizard):
             ])
 
     def default_start(self, fields):
+        Company = Pool().get('company.company')
         context = Transaction().context
         values = {'company': guarded_company()}
+        if values['company']:
+            values['currency'] = Company(values['company']).currency.id
         if context.get('active_model') == 'stock.lot' and self.record:
             start = self.start.__class__(piece=self.record, **values)
             start.on_change_piece()

@@ -140,6 +140,9 @@ class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
         domain=[('company', '=', Eval('company', -1))])
     state = fields.Selection(STAGES, "Stage", required=True, readonly=True,
         sort=False)
+    # the stage as people read it, for the workshop chart's axis (a
+    # graph shows a selection's keys)
+    stage_label = fields.Function(fields.Char("Stage"), 'get_stage_label')
     history = fields.One2Many('jewel.repair.stage', 'repair',
         "Stage History", readonly=True)
     overdue = fields.Function(fields.Boolean("Overdue"), 'get_overdue',
@@ -201,6 +204,11 @@ class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
     def on_change_with_weight_difference(self, name=None):
         if self.gross_weight_in is not None and self.weight_out is not None:
             return self.weight_out - self.gross_weight_in
+
+    @classmethod
+    def get_stage_label(cls, repairs, name):
+        labels = dict(cls.fields_get(['state'])['state']['selection'])
+        return {r.id: labels.get(r.state, r.state) for r in repairs}
 
     def get_overdue(self, name):
         return bool(self.state not in CLOSED

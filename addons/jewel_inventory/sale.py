@@ -11,6 +11,7 @@ from trytond.exceptions import UserError, UserWarning
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.model.exceptions import ValidationError
+from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
@@ -158,19 +159,18 @@ class SaleLine(metaclass=PoolMeta):
             'readonly': Eval('sale_state') != 'draft',
             },
         help="Type or scan the tag number of the piece.")
-    metal_rate = fields.Numeric("Rate per Gram", digits=(16, 2),
-        readonly=True,
+    metal_rate = Monetary("Rate per Gram", currency='currency',
+        digits=(16, 2), readonly=True,
         domain=['OR', ('metal_rate', '=', None), ('metal_rate', '>', 0)])
-    metal_value = fields.Numeric("Metal Value", digits=(16, 2),
-        readonly=True,
+    metal_value = Monetary("Metal Value", currency='currency',
+        digits=(16, 2), readonly=True,
         domain=['OR', ('metal_value', '=', None), ('metal_value', '>=', 0)])
-    wastage_amount = fields.Numeric("Wastage", digits=(16, 2), readonly=True,
-        domain=['OR', ('wastage_amount', '=', None),
-            ('wastage_amount', '>=', 0)])
-    making_amount = fields.Numeric("Making Charge", digits=(16, 2),
-        readonly=True,
-        domain=['OR', ('making_amount', '=', None),
-            ('making_amount', '>=', 0)])
+    wastage_amount = Monetary("Wastage", currency='currency',
+        digits=(16, 2), readonly=True,
+        domain=['OR', ('wastage_amount', '=', None), ('wastage_amount', '>=', 0)])
+    making_amount = Monetary("Making Charge", currency='currency',
+        digits=(16, 2), readonly=True,
+        domain=['OR', ('making_amount', '=', None), ('making_amount', '>=', 0)])
     making_discount = fields.Numeric("Making Discount (%)", digits=(5, 2),
         domain=['OR', ('making_discount', '=', None), [
                 ('making_discount', '>=', 0),
@@ -179,18 +179,44 @@ class SaleLine(metaclass=PoolMeta):
             'invisible': ~Bool(Eval('piece')),
             'readonly': Eval('sale_state') != 'draft',
             })
-    making_discount_amount = fields.Numeric("Making Discount",
+    making_discount_amount = Monetary("Making Discount", currency='currency',
         digits=(16, 2), readonly=True,
-        domain=['OR', ('making_discount_amount', '=', None),
-            ('making_discount_amount', '>=', 0)])
-    stones_amount = fields.Numeric("Stones", digits=(16, 2), readonly=True,
-        domain=['OR', ('stones_amount', '=', None),
-            ('stones_amount', '>=', 0)])
-    hallmark_amount = fields.Numeric("Hallmark Charge", digits=(16, 2),
-        readonly=True,
-        domain=['OR', ('hallmark_amount', '=', None),
-            ('hallmark_amount', '>=', 0)])
+        domain=['OR', ('making_discount_amount', '=', None), ('making_discount_amount', '>=', 0)])
+    stones_amount = Monetary("Stones", currency='currency',
+        digits=(16, 2), readonly=True,
+        domain=['OR', ('stones_amount', '=', None), ('stones_amount', '>=', 0)])
+    hallmark_amount = Monetary("Hallmark Charge", currency='currency',
+        digits=(16, 2), readonly=True,
+        domain=['OR', ('hallmark_amount', '=', None), ('hallmark_amount', '>=', 0)])
+    # the customer reads the line's price with its tax, as the label shows it
+    gst_amount = fields.Function(Monetary("GST", currency='currency',
+            digits='currency'), 'on_change_with_gst_amount')
+    amount_with_gst = fields.Function(Monetary("Amount with GST",
+            currency='currency', digits='currency'),
+        'on_change_with_amount_with_gst')
     priced_at = fields.DateTime("Priced At", readonly=True)
+
+    @fields.depends('type', 'taxes', 'unit_price', 'quantity', 'currency',
+        'sale', '_parent_sale.sale_date')
+    def on_change_with_gst_amount(self, name=None):
+        "The line's taxes, as the sale adds them up"
+        pool = Pool()
+        Tax = pool.get('account.tax')
+        Date = pool.get('ir.date')
+        if self.type != 'line' or not self.taxes or self.unit_price is None:
+            return None
+        date = (self.sale.sale_date if self.sale else None) or Date.today()
+        amount = sum((t['amount'] for t in Tax.compute(
+                        list(self.taxes), self.unit_price,
+                        self.quantity or 0, date)), Decimal(0))
+        return self.currency.round(amount) if self.currency else amount
+
+    @fields.depends('amount', methods=['on_change_with_gst_amount'])
+    def on_change_with_amount_with_gst(self, name=None):
+        gst = self.on_change_with_gst_amount()
+        if self.amount is None:
+            return None
+        return self.amount + (gst or Decimal(0))
 
     @fields.depends('piece', 'product', 'quantity', 'unit', 'description',
         methods=['on_change_product'])

@@ -9,6 +9,7 @@ from trytond.model.exceptions import ValidationError
 from trytond.pyson import Eval
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.formats import format_amount
 
 # Values a template parameter can take from the customer or the document
 SOURCES = [
@@ -189,5 +190,6 @@ def _text(value, document, company):
         return value.strftime('%d %b %Y')
     currency = getattr(document, 'currency', None) or company.currency
     if currency is not None and not isinstance(value, str):
-        return f'{currency.symbol or currency.code} {value:,.2f}'
+        # the business's formats: ₹1,89,157.81 for a business in India
+        return format_amount(value, currency, company)
     return str(value)

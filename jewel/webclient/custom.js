@@ -1,0 +1,104 @@
+/* Jewel CRM additions to the sao web client.
+ *
+ * trytond serves sao from var/sao; jewel.web.ClientAdditions serves this
+ * directory in front of it, so sao's index.html, which asks for custom.js
+ * and custom.css, loads these files.  They mend what staff meet on a phone
+ * and what sao cannot be told through views. */
+(function() {
+    'use strict';
+    if (typeof Sao === 'undefined') {
+        return;
+    }
+
+    // A phone keypad for phone numbers: fields of these names, and the value
+    // of a contact mechanism of these types (sao has no phone widget)
+    var PHONE_FIELDS = ['phone', 'mobile', 'fax', 'whatsapp_phone'];
+    var PHONE_TYPES = ['phone', 'mobile', 'fax'];
+
+    function is_phone(widget) {
+        var name = widget.attributes && widget.attributes.name;
+        var record = widget.record;
+        if (widget.attributes && widget.attributes.widget == 'callto') {
+            return true;
+        }
+        if (PHONE_FIELDS.indexOf(name) >= 0) {
+            return true;
+        }
+        if (record && (name == 'value') &&
+            (record.model.name == 'party.contact_mechanism') &&
+            ('type' in record.model.fields)) {
+            return PHONE_TYPES.indexOf(record.field_get('type')) >= 0;
+        }
+        return false;
+    }
+
+    function set_keypad(widget) {
+        var input = widget.input;
+        if (!input || !input.length) {
+            return;
+        }
+        var type = widget.field && widget.field.description.type;
+        if ((type == 'float') || (type == 'numeric')) {
+            // amounts and weights: digits and the decimal point
+            input.attr('inputmode', 'decimal');
+            if (widget.input_text) {
+                widget.input_text.attr('inputmode', 'decimal');
+            }
+        } else if (type == 'integer') {
+            input.attr('inputmode', 'numeric');
+            if (widget.input_text) {
+                widget.input_text.attr('inputmode', 'numeric');
+            }
+        } else if (type == 'char') {
+            if (is_phone(widget)) {
+                input.attr({'inputmode': 'tel', 'type': 'tel',
+                    'autocomplete': 'tel'});
+            } else if (input.attr('inputmode') == 'tel') {
+                // a contact mechanism changed from mobile to e-mail
+                input.removeAttr('inputmode').attr('type', 'text');
+            }
+        }
+    }
+
+    // a callto widget is a phone number: sao gives its input type url
+    Sao.View.Form.CallTo.prototype._type = 'tel';
+
+    // every form and editable list widget of sao derives from Form.Char's
+    // display (Integer, Float, URL and the EditableTree ones call it)
+    var char_display = Sao.View.Form.Char.prototype.display;
+    Sao.View.Form.Char.prototype.display = function() {
+        var result = char_display.apply(this, arguments);
+        set_keypad(this);
+        return result;
+    };
+
+    // The search box of a list stays on a phone: sao hides it below 768 px
+    // until the search button is pressed, and the counter searches first
+    var show_filter = Sao.ScreenContainer.prototype.show_filter;
+    Sao.ScreenContainer.prototype.show_filter = function() {
+        var result = show_filter.apply(this, arguments);
+        if (!this.jewel_in_board) {
+            this.filter_box.removeClass('hidden-xs');
+        }
+        return result;
+    };
+
+    // A dashboard opens at its top.  sao focuses a list's search box after
+    // each search: the panel that loaded last took the focus and scrolled
+    // the dashboard down to itself (on a phone it raised the keyboard too).
+    // A panel of a board is in place only when its first search starts.
+    var search_filter = Sao.Screen.prototype.search_filter;
+    Sao.Screen.prototype.search_filter = function() {
+        var container = this.screen_container;
+        if (container && !container.jewel_in_board &&
+            container.el.closest('.board').length) {
+            container.jewel_in_board = true;
+            container.search_entry.focus = function() {
+                return this;
+            };
+            // and a phone shows the panels, not a search box each
+            container.filter_box.addClass('hidden-xs');
+        }
+        return search_filter.apply(this, arguments);
+    };
+}());
