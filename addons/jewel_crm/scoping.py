@@ -17,6 +17,8 @@ from trytond.pool import PoolMeta
 
 class ParentAccessMixin:
     "Delegate access rights and record rules to the `_access_parent` field"
+    # Tryton's pool requires __slots__ on every class of a model
+    __slots__ = ()
     _access_parent = None
 
     @classmethod
