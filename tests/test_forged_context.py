@@ -172,12 +172,7 @@ class ForgedContextTestCase(ServerTestCase):
             'showroom': showroom}
 
     def reset(self, session):
-        """Save the user's own business as the preferences dialog does.
-        A forged company empties the user's companies in Tryton's cache of
-        get_companies() (res.user.read gives no company for a company the
-        user lacks), so the user's own records would look refused."""
-        self.call(session, session.context, 'model.res.user.set_preferences',
-            {'company': self.facts['B']})
+        "Nothing to reset: a forged context leaves nothing behind"
 
     def call(self, session, context, method, *args):
         return self.server.call(method, [*args, context],
@@ -210,6 +205,57 @@ class ForgedContextTestCase(ServerTestCase):
         start = {'file': _binary(data), 'filename': filename,
             'on_error': 'valid_only'}
         return start, [('start', {}), ('check', {'start': start})]
+
+    def test_forged_context_leaves_nothing_behind(self):
+        """After a call naming Jaipur's company and showroom, the user's
+        next calls with their own context see their own business, and a
+        sales rep's showrooms stay their own (Tryton caches a user's
+        companies and showrooms per user, not per call)"""
+        sales = self.server.login('mumbai.sales')
+        parties = self.call(sales, sales.context,
+            'model.party.party.search', [('is_customer', '=', True)],
+            0, None, None)
+        self.assertTrue(parties)
+        showrooms = self.call(sales, sales.context,
+            'model.res.user.read', [sales.user_id], ['showrooms'])
+        try:
+            found = self.call(sales, self.forged(sales),
+                'model.party.party.search', [('id', 'in', parties)],
+                0, None, None)
+        except RPCError:
+            found = []
+        self.assertEqual(found, [])
+        self.assertEqual(self.call(sales, sales.context,
+                'model.party.party.search', [('is_customer', '=', True)],
+                0, None, None), parties)
+        # a showroom of its own business the rep does not work in
+        other, = self.root(lambda pool: [l.id for l in pool.get(
+                    'stock.location').search([
+                        ('type', '=', 'warehouse'),
+                        ('company', '=', self.facts['B']),
+                        ('id', 'not in', showrooms[0]['showrooms']),
+                        ], limit=1)])
+        category = self.root(lambda pool: pool.get(
+                'jewel.jewellery_category').search([
+                    ('company', '=', self.facts['B'])], limit=1)[0].id)
+        manager = self.sessions['mumbai.manager']
+        minimum, = self.call(manager, manager.context,
+            'model.jewel.stock.minimum.create', [{
+                    'company': self.facts['B'], 'showroom': other,
+                    'category': category, 'minimum': 1}])
+        try:
+            # the rep names that showroom as current once
+            try:
+                self.call(sales, {**sales.context, 'warehouse': other},
+                    'model.jewel.stock.minimum.search', [], 0, None, None)
+            except RPCError:
+                pass
+            self.assertEqual(self.call(sales, sales.context,
+                    'model.jewel.stock.minimum.search',
+                    [('id', '=', minimum)], 0, None, None), [])
+        finally:
+            self.call(manager, manager.context,
+                'model.jewel.stock.minimum.delete', [minimum])
 
     def test_import_check_forged(self):
         "The check step reveals no Jaipur customer for Jaipur's phones"

@@ -76,12 +76,29 @@ class User(metaclass=PoolMeta):
         user_id = Transaction().user
         showrooms = cls._get_showrooms_cache.get(user_id)
         if showrooms is None:
-            user = cls(user_id)
-            showrooms = [s.id for s in user.showrooms]
-            if user.warehouse and user.warehouse.id not in showrooms:
-                showrooms.append(user.warehouse.id)
+            # the stored current showroom: stock's read gives the one the
+            # client names in its context, and the cache outlives the call
+            with Transaction().reset_context():
+                user = cls(user_id)
+                showrooms = [s.id for s in user.showrooms]
+                if user.warehouse and user.warehouse.id not in showrooms:
+                    showrooms.append(user.warehouse.id)
             showrooms = cls._get_showrooms_cache.set(user_id, showrooms)
         return showrooms
+
+    @classmethod
+    def get_companies(cls):
+        companies = super().get_companies()
+        transaction = Transaction()
+        if (not companies and transaction.user
+                and transaction.context.get('company')
+                and '_companies' not in transaction.context):
+            # A company the user does not work for, named in the context,
+            # reads as no company; Tryton caches the result per user, not
+            # per context, which would keep the user from their own
+            # business on their next calls: forget it
+            cls._get_companies_cache.set(transaction.user, None)
+        return companies
 
     @classmethod
     def sees_all_showrooms(cls):
