@@ -691,8 +691,13 @@ class AssignStart(ModelView):
     "Assign Leads"
     __name__ = 'jewel.telecalling.lead.assign.start'
     company = fields.Many2One('company.company', "Company", readonly=True)
+    telecaller_group = fields.Many2One('res.group', "Telecaller Group",
+        readonly=True)
     telecallers = fields.Many2Many('res.user', None, None, "Telecallers",
-        required=True, domain=[('companies', '=', Eval('company', -1))],
+        required=True, domain=[
+            ('companies', '=', Eval('company', -1)),
+            ('groups', '=', Eval('telecaller_group', -1)),
+            ],
         help="Only telecallers of the business can be chosen.")
     strategy = fields.Selection(STRATEGIES, "Strategy", required=True)
 
@@ -704,6 +709,27 @@ class AssignStart(ModelView):
     def default_company(cls):
         return Transaction().context.get('company')
 
+    @classmethod
+    def default_telecaller_group(cls):
+        return telecaller_group_id()
+
+    @classmethod
+    def default_telecallers(cls):
+        "All the telecallers of the business: the manager removes some"
+        User = Pool().get('res.user')
+        company_id = Transaction().context.get('company')
+        with without_check_access():
+            return [u.id for u in User.search([
+                        ('groups', '=', telecaller_group_id()),
+                        ('companies', '=', company_id),
+                        ], order=[('name', 'ASC'), ('id', 'ASC')])]
+
+
+class AssignDone(ModelView):
+    "Leads Assigned"
+    __name__ = 'jewel.telecalling.lead.assign.done'
+    summary = fields.Text("Summary", readonly=True)
+
 
 class Assign(Wizard):
     "Assign Leads"
@@ -714,10 +740,31 @@ class Assign(Wizard):
             Button("Assign", 'assign', 'tryton-ok', default=True),
             ])
     assign = StateTransition()
+    done = StateView('jewel.telecalling.lead.assign.done',
+        'jewel_telecalling.lead_assign_done_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
 
     def transition_assign(self):
-        Lead = Pool().get('jewel.telecalling.lead')
-        Lead.assign(self.records, self.start.telecallers,
+        pool = Pool()
+        Lead = pool.get('jewel.telecalling.lead')
+        User = pool.get('res.user')
+        counts = Lead.assign(self.records, self.start.telecallers,
             self.start.strategy)
-        return 'end'
+        with without_check_access():
+            given = ', '.join(gettext(
+                    'jewel_telecalling.msg_assign_done_telecaller',
+                    telecaller=User(t).rec_name, count=n)
+                for t, n in sorted(counts.items(),
+                    key=lambda c: User(c[0]).rec_name))
+        self.done.summary = gettext('jewel_telecalling.msg_assign_done',
+            count=sum(counts.values()), telecallers=given or '-')
+        return 'done'
+
+    def default_done(self, fields):
+        return {'summary': self.done.summary}
+
+    def end(self):
+        # the list's rows and its tabs' counts show the new assignment
+        return 'reload'
 
