@@ -159,6 +159,12 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         cursor.execute(*table.update([table.priority_rank],
                 [_rank_of(table.priority)],
                 where=table.priority_rank == Null))
+        # leads not from a visit had no showroom: the customer's home one
+        party = Pool().get('party.party').__table__()
+        cursor.execute(*table.update([table.showroom],
+                [party.select(party.home_showroom,
+                        where=party.id == table.party)],
+                where=table.showroom == Null))
 
     @classmethod
     def default_source(cls):
@@ -258,12 +264,22 @@ class Lead(TenantMixin, ModelSQL, ModelView):
             values['priority_rank'] = PRIORITY_RANK.get(
                 values.get('priority') or cls.default_priority(), 9)
         if mode == 'create':
+            if not values.get('showroom') and values.get('party'):
+                values['showroom'] = cls._home_showroom(values['party'])
             config = configuration(values.get('company'))
             priority = values.get('priority') or cls.default_priority()
             values.setdefault('due_date',
                 dt.datetime.now() + config.sla(priority))
             values.setdefault('next_call', values['due_date'])
         return values
+
+    @classmethod
+    def _home_showroom(cls, party_id):
+        "The showroom of a lead not from a visit: the customer's home one"
+        Party = Pool().get('party.party')
+        with without_check_access():
+            showroom = Party(party_id).home_showroom
+        return showroom.id if showroom else None
 
     @classmethod
     def on_modification(cls, mode, leads, field_names=None):
@@ -373,19 +389,21 @@ class Lead(TenantMixin, ModelSQL, ModelView):
             if source == 'import' and not config.leads_from_imports:
                 continue
             priority = config.source_priority(source)
-            now = dt.datetime.now()
+            # to the second, as the ORM stores a DateTime (see
+            # _write_assignments)
+            now = dt.datetime.now().replace(microsecond=0)
             due = now + config.sla(priority)
             user = transaction.user
             for sub_ids in _id_slices(party_ids):
                 cursor.execute(*lead.insert([
                             lead.company, lead.party, lead.language,
-                            lead.source, lead.priority, lead.priority_rank,
+                            lead.showroom, lead.source, lead.priority, lead.priority_rank,
                             lead.state,
                             lead.attempts, lead.connected, lead.due_date,
                             lead.next_call, lead.create_uid,
                             lead.create_date],
                         party.select(party.company, party.id, language,
-                            typed(source, 'VARCHAR'),
+                            party.home_showroom, typed(source, 'VARCHAR'),
                             typed(priority, 'VARCHAR'),
                             typed(PRIORITY_RANK[priority], 'INTEGER'),
                             typed('unassigned', 'VARCHAR'),
@@ -529,7 +547,9 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         cursor = transaction.connection.cursor()
         table = cls.__table__()
         history = Assignment.__table__()
-        now = dt.datetime.now()
+        # to the second, as the ORM stores a DateTime: sao shows seconds and
+        # took a lead with microseconds for modified, asking to save it
+        now = dt.datetime.now().replace(microsecond=0)
         user = transaction.user
         changed = sorted((lead_id, telecaller_id)
             for lead_id, telecaller_id in chosen.items()
