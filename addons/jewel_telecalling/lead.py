@@ -397,8 +397,8 @@ class Lead(TenantMixin, ModelSQL, ModelView):
             for sub_ids in _id_slices(party_ids):
                 cursor.execute(*lead.insert([
                             lead.company, lead.party, lead.language,
-                            lead.showroom, lead.source, lead.priority, lead.priority_rank,
-                            lead.state,
+                            lead.showroom, lead.source, lead.priority,
+                            lead.priority_rank, lead.state,
                             lead.attempts, lead.connected, lead.due_date,
                             lead.next_call, lead.create_uid,
                             lead.create_date],
