@@ -180,7 +180,9 @@ class TelecallingBrowserTest(ServerTestCase):
         dialog.get_by_role('button', name='Add', exact=True).click()
         expect(dialog).to_be_hidden()
         active_tab(page).locator('button[title="Save"]:visible').click()
-        expect(form.locator('select[name=state]')).to_have_value('"done"')
+        # saved: the lead counts the attempt
+        expect(form.get_by_role('textbox', name='Attempts:')).to_have_value(
+            '1')
         self.shot(page, size, '4-saved')
 
         call, = self.telecaller.model('jewel.call', 'search_read',
