@@ -209,8 +209,8 @@ class TelecallingBrowserTest(ServerTestCase):
         toolbar_action(page, size, 'Relate', 'Calls')
         expect(list_rows(page)).to_have_count(1)
         list_rows(page).first.dblclick()
-        call_form = active_tab(page).locator('.form').first
-        call_form.get_by_role('button', name='Escalate').click()
+        call_form = active_tab(page).locator('.form:visible').first
+        call_form.locator('button:visible').filter(has_text='Escalate').click()
         wizard = page.locator('.wizard-dialog .modal-dialog')
         expect(wizard.locator('textarea[name=description]')).to_have_value(
             feedback)
