@@ -63,9 +63,13 @@ def _visits_calls_and_scores(config, business, state):
     # the last lead stays unassigned, for the manager to give out
     leads = [Lead(v.lead.id) for v in visits[:-1]]
     assign = Wizard('jewel.telecalling.lead.assign', leads)
+    # the wizard proposes the business's telecallers: keep only this one
+    while assign.form.telecallers:
+        assign.form.telecallers.pop()
     assign.form.telecallers.append(User(telecaller.id))
     assign.form.strategy = 'balanced'
     assign.execute('assign')
+    assign.execute('end')
     with _as_user(config, telecaller.id):
         _calls(visits)
 

@@ -219,12 +219,10 @@ class Call(TenantMixin, ModelSQL, ModelView):
                     lead.state = 'done'
                     lead.next_call = None
                 else:
-                    lead.next_call = call.date + config.retry_delay()
+                    lead.next_call = config.retry_time(call.date)
             elif call.status == 'call_back_later':
-                lead.next_call = (
-                    dt.datetime.combine(call.revisit_date, dt.time(10))
-                    if call.revisit_date
-                    else call.date + config.retry_delay())
+                lead.next_call = (config.calling_day(call.revisit_date)
+                    if call.revisit_date else config.retry_time(call.date))
             elif call.status == 'wrong_number':
                 lead.state = 'done'
                 lead.next_call = None

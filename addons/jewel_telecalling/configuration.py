@@ -7,6 +7,8 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, fields
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
+from trytond.tools import timezone as tz
+from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
@@ -35,6 +37,12 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
     retry_hours = fields.Integer("Hours Between Attempts", required=True,
         domain=[('retry_hours', '>=', 0)],
         help="Delay before calling again a customer who did not answer.")
+    calling_start = fields.Time("Calls From", required=True,
+        help="The business's calling hours, in the business's timezone: "
+        "a retry or a call back falls within them.")
+    calling_end = fields.Time("Calls Until", required=True,
+        help="The business's calling hours, in the business's timezone: "
+        "a retry or a call back falls within them.")
     sla_high = fields.Integer("Call Within (High Priority)", required=True,
         domain=[('sla_high', '>=', 0)],
         help="Hours from the lead's creation.")
@@ -93,6 +101,14 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
     @classmethod
     def default_retry_hours(cls):
         return 4
+
+    @classmethod
+    def default_calling_start(cls):
+        return dt.time(10, 0)
+
+    @classmethod
+    def default_calling_end(cls):
+        return dt.time(19, 0)
 
     @classmethod
     def default_sla_high(cls):
@@ -166,6 +182,11 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
                     raise ValidationError(gettext(
                             'jewel_telecalling.msg_configuration_negative',
                             field=cls.fields_get([name])[name]['string']))
+            if configuration.calling_start >= configuration.calling_end:
+                raise ValidationError(gettext(
+                        'jewel_telecalling.msg_configuration_calling_hours',
+                        start=configuration.calling_start.strftime('%H:%M'),
+                        end=configuration.calling_end.strftime('%H:%M')))
 
     @classmethod
     def get(cls, company_id=None):
@@ -189,6 +210,32 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
 
     def retry_delay(self):
         return dt.timedelta(hours=self.retry_hours)
+
+    def retry_time(self, date):
+        "When to call again after an unanswered call at date (naive UTC)"
+        return self.calling_time(date + self.retry_delay())
+
+    def calling_time(self, date):
+        """The first moment from date (naive UTC, as stored) within the
+        calling hours, in naive UTC: a customer is not rung at night"""
+        zone = self._timezone()
+        local = date.replace(tzinfo=tz.UTC).astimezone(zone)
+        if local.time() < self.calling_start:
+            return self.calling_day(local.date())
+        elif local.time() >= self.calling_end:
+            return self.calling_day(local.date() + dt.timedelta(days=1))
+        return date
+
+    def calling_day(self, date):
+        "The start of the calling hours of the day date (naive UTC)"
+        start = dt.datetime.combine(
+            date, self.calling_start, tzinfo=self._timezone())
+        return start.astimezone(tz.UTC).replace(tzinfo=None)
+
+    def _timezone(self):
+        "The business's timezone, the server's when it has none"
+        timezone = self.company and self.company.timezone
+        return tz.get_tzinfo(timezone) if timezone else tz.SERVER
 
 
 def configuration(company_id=None):

@@ -163,6 +163,12 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         cursor.execute(*table.update([table.priority_rank],
                 [_rank_of(table.priority)],
                 where=table.priority_rank == Null))
+        # leads not from a visit had no showroom: the customer's home one
+        party = Pool().get('party.party').__table__()
+        cursor.execute(*table.update([table.showroom],
+                [party.select(party.home_showroom,
+                        where=party.id == table.party)],
+                where=table.showroom == Null))
 
     @classmethod
     def default_source(cls):
@@ -262,12 +268,22 @@ class Lead(TenantMixin, ModelSQL, ModelView):
             values['priority_rank'] = PRIORITY_RANK.get(
                 values.get('priority') or cls.default_priority(), 9)
         if mode == 'create':
+            if not values.get('showroom') and values.get('party'):
+                values['showroom'] = cls._home_showroom(values['party'])
             config = configuration(values.get('company'))
             priority = values.get('priority') or cls.default_priority()
             values.setdefault('due_date',
                 dt.datetime.now() + config.sla(priority))
             values.setdefault('next_call', values['due_date'])
         return values
+
+    @classmethod
+    def _home_showroom(cls, party_id):
+        "The showroom of a lead not from a visit: the customer's home one"
+        Party = Pool().get('party.party')
+        with without_check_access():
+            showroom = Party(party_id).home_showroom
+        return showroom.id if showroom else None
 
     @classmethod
     def on_modification(cls, mode, leads, field_names=None):
@@ -377,19 +393,21 @@ class Lead(TenantMixin, ModelSQL, ModelView):
             if source == 'import' and not config.leads_from_imports:
                 continue
             priority = config.source_priority(source)
-            now = dt.datetime.now()
+            # to the second, as the ORM stores a DateTime (see
+            # _write_assignments)
+            now = dt.datetime.now().replace(microsecond=0)
             due = now + config.sla(priority)
             user = transaction.user
             for sub_ids in _id_slices(party_ids):
                 cursor.execute(*lead.insert([
                             lead.company, lead.party, lead.language,
-                            lead.source, lead.priority, lead.priority_rank,
-                            lead.state,
+                            lead.showroom, lead.source, lead.priority,
+                            lead.priority_rank, lead.state,
                             lead.attempts, lead.connected, lead.due_date,
                             lead.next_call, lead.create_uid,
                             lead.create_date],
                         party.select(party.company, party.id, language,
-                            typed(source, 'VARCHAR'),
+                            party.home_showroom, typed(source, 'VARCHAR'),
                             typed(priority, 'VARCHAR'),
                             typed(PRIORITY_RANK[priority], 'INTEGER'),
                             typed('unassigned', 'VARCHAR'),
@@ -535,7 +553,9 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         cursor = transaction.connection.cursor()
         table = cls.__table__()
         history = Assignment.__table__()
-        now = dt.datetime.now()
+        # to the second, as the ORM stores a DateTime: sao shows seconds and
+        # took a lead with microseconds for modified, asking to save it
+        now = dt.datetime.now().replace(microsecond=0)
         user = transaction.user
         changed = sorted((lead_id, telecaller_id)
             for lead_id, telecaller_id in chosen.items()
@@ -697,8 +717,13 @@ class AssignStart(ModelView):
     "Assign Leads"
     __name__ = 'jewel.telecalling.lead.assign.start'
     company = fields.Many2One('company.company', "Company", readonly=True)
+    telecaller_group = fields.Many2One('res.group', "Telecaller Group",
+        readonly=True)
     telecallers = fields.Many2Many('res.user', None, None, "Telecallers",
-        required=True, domain=[('companies', '=', Eval('company', -1))],
+        required=True, domain=[
+            ('companies', '=', Eval('company', -1)),
+            ('groups', '=', Eval('telecaller_group', -1)),
+            ],
         help="Only telecallers of the business can be chosen.")
     strategy = fields.Selection(STRATEGIES, "Strategy", required=True)
 
@@ -710,6 +735,27 @@ class AssignStart(ModelView):
     def default_company(cls):
         return guarded_company()
 
+    @classmethod
+    def default_telecaller_group(cls):
+        return telecaller_group_id()
+
+    @classmethod
+    def default_telecallers(cls):
+        "All the telecallers of the business: the manager removes some"
+        User = Pool().get('res.user')
+        company_id = Transaction().context.get('company')
+        with without_check_access():
+            return [u.id for u in User.search([
+                        ('groups', '=', telecaller_group_id()),
+                        ('companies', '=', company_id),
+                        ], order=[('name', 'ASC'), ('id', 'ASC')])]
+
+
+class AssignDone(ModelView):
+    "Leads Assigned"
+    __name__ = 'jewel.telecalling.lead.assign.done'
+    summary = fields.Text("Summary", readonly=True)
+
 
 class Assign(Wizard):
     "Assign Leads"
@@ -720,10 +766,31 @@ class Assign(Wizard):
             Button("Assign", 'assign', 'tryton-ok', default=True),
             ])
     assign = StateTransition()
+    done = StateView('jewel.telecalling.lead.assign.done',
+        'jewel_telecalling.lead_assign_done_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
 
     def transition_assign(self):
-        Lead = Pool().get('jewel.telecalling.lead')
-        Lead.assign(self.records, self.start.telecallers,
+        pool = Pool()
+        Lead = pool.get('jewel.telecalling.lead')
+        User = pool.get('res.user')
+        counts = Lead.assign(self.records, self.start.telecallers,
             self.start.strategy)
-        return 'end'
+        with without_check_access():
+            given = ', '.join(gettext(
+                    'jewel_telecalling.msg_assign_done_telecaller',
+                    telecaller=User(t).rec_name, count=n)
+                for t, n in sorted(counts.items(),
+                    key=lambda c: User(c[0]).rec_name))
+        self.done.summary = gettext('jewel_telecalling.msg_assign_done',
+            count=sum(counts.values()), telecallers=given or '-')
+        return 'done'
+
+    def default_done(self, fields):
+        return {'summary': self.done.summary}
+
+    def end(self):
+        # the list's rows and its tabs' counts show the new assignment
+        return 'reload'
 

@@ -1,0 +1,302 @@
+"""The telecaller's day in the sao web client: a connected call typed into
+the call form is stored as typed, it is escalated, and the manager assigns
+leads to telecallers; on a desktop and on a phone."""
+import datetime as dt
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from server import ServerTestCase  # noqa: E402
+from test_browser import (  # noqa: E402
+    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT, active_tab, list_rows, login,
+    open_menu)
+
+DESKTOP = {'width': 1280, 'height': 900}
+PHONE = {'width': 390, 'height': 844}
+OPEN = ['unassigned', 'assigned']
+
+
+def row_of(page, name):
+    return list_rows(page).filter(has_text=name)
+
+
+def tab_counter(page, name):
+    return active_tab(page).locator('.nav-tabs li a').filter(
+        has_text=re.compile(f'^{name}')).locator('.badge')
+
+
+def toolbar_action(page, size, menu, item):
+    """Run the item of a toolbar menu (Action, Relate); a phone has the
+    toolbar in the menu of the tab's title"""
+    tab = active_tab(page)
+    if size is PHONE:
+        tab.locator('a.navbar-brand.dropdown-toggle').click()
+        page.locator('.dropdown-menu:visible').get_by_text(
+            menu, exact=True).click()
+    else:
+        title = {'Action': 'Launch action',
+            'Relate': 'Open related records'}[menu]
+        tab.locator(f'button[title="{title}"]').click()
+    page.locator('.dropdown-menu:visible').get_by_text(
+        item, exact=True).click()
+
+
+class TelecallingBrowserTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = cls.server.login('jaipur.manager')
+        cls.telecaller = cls.server.login('jaipur.telecaller')
+        # customers with a mobile, no open lead and no objection to calls:
+        # each test takes its own
+        def parties_of(model, domain):
+            return {r['party'] for r in cls.manager.model(model,
+                    'search_read', domain, 0, None, None, ['party'])}
+        mobiles = parties_of('party.contact_mechanism',
+            [('type', '=', 'mobile')])
+        busy = parties_of('jewel.telecalling.lead', [('state', 'in', OPEN)])
+        refused = parties_of('jewel.customer.consent',
+            [('channel', '=', 'call'), ('granted', '=', False)])
+        cls.free = cls.manager.model('party.party', 'search_read',
+            [('id', 'in', sorted(mobiles - busy - refused))], 0, None,
+            [('name', 'ASC')], ['name'])
+        cls.playwright = sync_playwright().start()
+        try:
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Exception:
+            cls.playwright.stop()
+            raise
+        expect.set_options(timeout=TIMEOUT)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+
+    def new_leads(self, count):
+        "Open high priority leads of count customers: [(id, name)]"
+        parties = [self.free.pop(0) for _ in range(count)]
+        ids = self.manager.model('jewel.telecalling.lead', 'create', [
+                {'party': p['id'], 'source': 'manual', 'priority': 'high'}
+                for p in parties])
+        return list(zip(ids, [p['name'] for p in parties]))
+
+    def assign_over_rpc(self, lead_ids, telecaller_id):
+        "The wizard run over RPC, as a client does"
+        server, manager = self.server, self.manager
+        name = 'wizard.jewel.telecalling.lead.assign'
+        context = dict(manager.context, active_model='jewel.telecalling.lead',
+            active_ids=lead_ids, active_id=lead_ids[0])
+        session, _, _ = server.call(f'{name}.create', [context],
+            session=manager.token)
+        server.call(f'{name}.execute', [session, {'start': {
+                        'telecallers': [telecaller_id],
+                        'strategy': 'balanced'}}, 'assign', context],
+            session=manager.token)
+        server.call(f'{name}.delete', [session, context],
+            session=manager.token)
+
+    def open_page(self, size):
+        page = self.browser.new_page(viewport=size)
+        page.set_default_timeout(TIMEOUT)
+        self.addCleanup(page.close)
+        return page
+
+    def shot(self, page, size, step):
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = 'desktop' if size is DESKTOP else 'phone'
+        path = ARTIFACTS / f'telecalling-{name}-{step}.png'
+        path.unlink(missing_ok=True)
+        page.screenshot(path=str(path))
+        self.assertGreater(path.stat().st_size, 0)
+
+    def test_telecaller_logs_a_call_and_escalates_desktop(self):
+        self.telecaller_logs_a_call_and_escalates(DESKTOP)
+
+    def test_telecaller_logs_a_call_and_escalates_phone(self):
+        self.telecaller_logs_a_call_and_escalates(PHONE)
+
+    def telecaller_logs_a_call_and_escalates(self, size):
+        """Every field of the call form typed as a person does, then Add as
+        Feedback loses focus: the call is stored as typed, Connected"""
+        (lead_id, name), = self.new_leads(1)
+        self.assign_over_rpc([lead_id], self.telecaller.user_id)
+        phone, = [l['phone'] for l in self.telecaller.model(
+                'jewel.telecalling.lead', 'read', [lead_id], ['phone'])]
+        self.assertTrue(phone)
+
+        page = self.open_page(size)
+        login(page, self.server, 'jaipur.telecaller')
+        open_menu(page, 'Jewel CRM', 'My Call Queue')
+        row = row_of(page, name)
+        # the queue shows the number to dial, not only an icon
+        expect(row).to_contain_text(phone)
+        self.shot(page, size, '1-queue')
+
+        row.dblclick()
+        form = active_tab(page).locator('.form').first
+        calls = form.locator('.form-one2many').first
+        calls.locator('button[title="New"]').click()
+        dialog = page.locator('.modal-dialog').last
+        status = dialog.locator('select[name=status]')
+        expect(status).to_be_visible()
+        self.shot(page, size, '2-new-call')
+
+        status.click()
+        page.keyboard.type('Conn')
+        page.keyboard.press('Enter')
+        expect(status).to_have_value('"connected"')
+        page.keyboard.press('Tab')
+        page.keyboard.press('Control+a')
+        page.keyboard.type('420')
+        page.keyboard.press('Tab')
+        # a closed select takes the typed letters
+        page.keyboard.type('Pos')
+        expect(dialog.locator('select[name=sentiment]')).to_have_value(
+            '"positive"')
+        page.keyboard.press('Tab')
+        page.keyboard.press('Space')
+        revisit = dialog.locator('input[name=revisit_date]')
+        expect(revisit).to_be_visible()
+        page.keyboard.press('Tab')
+        revisit_date = dt.date.today() + dt.timedelta(days=5)
+        page.keyboard.type(revisit_date.strftime('%m/%d/%Y'))
+        page.keyboard.press('Tab')
+        page.keyboard.type('Keep the set aside')
+        page.keyboard.press('Tab')
+        feedback = "Wants the bridal set in 22 carat, coming with her mother"
+        page.keyboard.type(feedback)
+        expect(dialog.locator('textarea[name=feedback]')).to_have_value(
+            feedback)
+        self.shot(page, size, '3-call-typed')
+        # Feedback loses its focus as Add is clicked
+        dialog.get_by_role('button', name='Add', exact=True).click()
+        expect(dialog).to_be_hidden()
+        active_tab(page).locator('button[title="Save"]:visible').click()
+        # saved: the lead counts the attempt
+        expect(form.get_by_role('textbox', name='Attempts:')).to_have_value(
+            '1')
+        self.shot(page, size, '4-saved')
+
+        call, = self.telecaller.model('jewel.call', 'search_read',
+            [('lead', '=', lead_id)], 0, None, None,
+            ['status', 'sentiment', 'revisit_required', 'revisit_date',
+                'feedback', 'duration', 'next_action'])
+        self.assertEqual(
+            (call['status'], call['sentiment'], call['revisit_required'],
+                call['duration'], call['next_action'], call['feedback']),
+            ('connected', 'positive', True, 420, "Keep the set aside",
+                feedback))
+        stored = call['revisit_date']
+        self.assertEqual(
+            dt.date(stored['year'], stored['month'], stored['day']),
+            revisit_date)
+        lead, = self.telecaller.model('jewel.telecalling.lead', 'read',
+            [lead_id], ['state', 'attempts', 'connected', 'next_call'])
+        self.assertEqual(
+            (lead['state'], lead['attempts'], lead['connected'],
+                lead['next_call']),
+            ('done', 1, True, None))
+
+        # the customer's problem goes to the manager from the call
+        toolbar_action(page, size, 'Relate', 'Calls')
+        expect(list_rows(page)).to_have_count(1)
+        list_rows(page).first.dblclick()
+        call_form = active_tab(page).locator('.form:visible').first
+        call_form.locator('button:visible').filter(has_text='Escalate').click()
+        wizard = page.locator('.wizard-dialog .modal-dialog')
+        expect(wizard.locator('textarea[name=description]')).to_have_value(
+            feedback)
+        self.shot(page, size, '5-escalate')
+        complaint_type = wizard.locator('input[name=type]')
+        complaint_type.click()
+        complaint_type.press_sequentially('Sale')
+        complaint_type.press('Tab')
+        expect(complaint_type).to_have_value('Sale')
+        owner = wizard.locator('input[name=owner]')
+        owner.click()
+        owner.press_sequentially('Store Manager (Jaipur)')
+        owner.press('Tab')
+        expect(owner).to_have_value('Store Manager (Jaipur)')
+        wizard.get_by_role('button', name='Escalate').click()
+        expect(wizard).to_be_hidden()
+        expect(call_form.locator('input[name=complaint]')).not_to_have_value(
+            '')
+        self.shot(page, size, '6-escalated')
+
+        complaint, = self.manager.model('sale.complaint', 'search_read',
+            [('escalated_call', '=', call['id'])], 0, None, None,
+            ['description', 'escalation_owner', 'escalation_priority',
+                'type.name'])
+        self.assertEqual(
+            (complaint['description'], complaint['escalation_owner'],
+                complaint['escalation_priority'],
+                complaint['type.']['name']),
+            (feedback, self.manager.user_id, 'high', 'Sale'))
+
+    def test_manager_assigns_leads_desktop(self):
+        self.manager_assigns_leads(DESKTOP)
+
+    def test_manager_assigns_leads_phone(self):
+        self.manager_assigns_leads(PHONE)
+
+    def manager_assigns_leads(self, size):
+        """The wizard proposes the business's telecallers; after Assign it
+        says who got how many and the tabs count again"""
+        leads = self.new_leads(2)
+        page = self.open_page(size)
+        login(page, self.server, 'jaipur.manager')
+        open_menu(page, 'Jewel CRM', 'Telecalling', 'Leads')
+        for _, name in leads:
+            expect(row_of(page, name)).to_have_count(1)
+        before = self.manager.model('jewel.telecalling.lead', 'search_count',
+            [('state', '=', 'unassigned')])
+        expect(tab_counter(page, 'Unassigned')).to_have_text(str(before))
+        # the leads' showroom is their customers' home showroom, or empty
+        self.shot(page, size, '7-leads')
+
+        for _, name in leads:
+            row_of(page, name).locator(
+                'td.selection-state input[type=checkbox]').click()
+        toolbar_action(page, size, 'Action', 'Assign to Telecallers')
+        wizard = page.locator('.wizard-dialog .modal-dialog')
+        telecallers = wizard.locator('.treeview tbody tr')
+        expect(telecallers.filter(has_text='jaipur.telecaller')
+            ).to_have_count(1)
+        strategy = wizard.locator('select[name=strategy]')
+        strategy.focus()
+        page.keyboard.type('Round')
+        expect(strategy).to_have_value('"round_robin"')
+        self.shot(page, size, '8-assign')
+        wizard.get_by_role('button', name='Assign').click()
+        summary = wizard.locator('textarea[name=summary]')
+        expect(summary).to_have_value(
+            "2 lead(s) assigned: 2 to Telecaller (Jaipur).")
+        self.shot(page, size, '9-assigned')
+        wizard.get_by_role('button', name='Close').click()
+        expect(wizard).to_be_hidden()
+
+        stored = self.manager.model('jewel.telecalling.lead', 'read',
+            [i for i, _ in leads], ['state', 'telecaller'])
+        self.assertEqual(
+            [(l['state'], l['telecaller']) for l in stored],
+            [('assigned', self.telecaller.user_id)] * 2)
+        after = self.manager.model('jewel.telecalling.lead', 'search_count',
+            [('state', '=', 'unassigned')])
+        self.assertEqual(after, before - 2)
+        # the tabs count again without a reload
+        expect(tab_counter(page, 'Unassigned')).to_have_text(str(after))
+        for _, name in leads:
+            expect(row_of(page, name)).to_have_count(0)
+        self.shot(page, size, '10-counts')
+
+
+if __name__ == '__main__':
+    unittest.main()
