@@ -77,33 +77,7 @@ def serve(database, host, port):
     # warnings and errors only: no line per request (TRYTOND_LOGGING_CONFIG
     # chooses another configuration)
     env.setdefault('TRYTOND_LOGGING_CONFIG', str(LOGGING_CONFIG))
-    # trytond imports jewel.web.ClientAdditions ([wsgi middleware]): the
-    # launcher runs from the repository, trytond from the virtualenv
-    env['PYTHONPATH'] = os.pathsep.join(
-        filter(None, [str(ROOT), env.get('PYTHONPATH')]))
     trytond = os.path.join(os.path.dirname(sys.executable), 'trytond')
     # -d preloads the database: trytond 8.0.12 refuses every login otherwise
     return subprocess.call([trytond, '-d', database], env=env)
 
-
-CLIENT_ADDITIONS = Path(__file__).resolve().parent / 'webclient'
-
-
-class ClientAdditions:
-    """WSGI middleware serving jewel/webclient/ in front of sao's files
-    (trytond.conf [wsgi middleware]).
-
-    sao's index.html loads custom.js and custom.css, which sao does not
-    ship: ours fit the web client to phones.  locale/en_IN.json is an empty
-    catalogue for English (India): without it sao falls back to 'en' and
-    formats numbers without lakh grouping."""
-
-    def __init__(self, app):
-        from werkzeug.middleware.shared_data import SharedDataMiddleware
-        self.app = SharedDataMiddleware(
-            app, {'/': str(CLIENT_ADDITIONS)}, cache_timeout=0)
-
-    def __call__(self, environ, start_response):
-        if environ['REQUEST_METHOD'] not in {'GET', 'HEAD'}:
-            return self.app.app(environ, start_response)
-        return self.app(environ, start_response)

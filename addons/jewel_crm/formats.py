@@ -10,7 +10,8 @@ language and the documents, spreadsheets and messages of a business use
 ``business_lang``; a business elsewhere keeps the language of the server.
 """
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+
+from .tenancy import guarded_company
 
 INDIA_LANG = 'en_IN'
 # Excel has no lakh grouping: conditional sections place the commas by
@@ -66,5 +67,5 @@ def xlsx_formats(company=None):
 
 def _context_company():
     Company = Pool().get('company.company')
-    company_id = Transaction().context.get('company')
+    company_id = guarded_company()
     return Company(company_id) if company_id else None

@@ -91,12 +91,11 @@ class User(metaclass=PoolMeta):
         companies = super().get_companies()
         transaction = Transaction()
         if (not companies and transaction.user
-                and transaction.context.get('company')
                 and '_companies' not in transaction.context):
             # A company the user does not work for, named in the context,
             # reads as no company; Tryton caches the result per user, not
             # per context, which would keep the user from their own
-            # business on their next calls: forget it
+            # business on their next calls: an empty result is not kept
             cls._get_companies_cache.set(transaction.user, None)
         return companies
 

@@ -1,51 +1,50 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Fixes to the sao web client, served as the custom.js that sao's
-index.html loads after sao itself (its hook for site changes): the
-installed sao stays as npm delivers it."""
+"""Our additions to the sao web client, served by trytond itself.
+
+sao's index.html loads ``custom.js`` and ``custom.css`` after sao, its hook
+for site changes, and the catalogue ``locale/<language>.json`` of the
+user's language.  sao ships none of them, so trytond's static files pass
+these requests to its routes, and the module answers them from ``web/``
+(the installed sao stays as npm delivers it, and the additions follow the
+module wherever it is activated):
+
+- ``custom.js``: fixes of sao's widgets and phone keypads (see the file);
+- ``custom.css``: lists, dashboards and forms on phones;
+- ``locale/en_IN.json``: an empty catalogue for English (India): without
+  it sao falls back to ``en`` and groups numbers without lakhs.
+"""
+import mimetypes
 from http import HTTPStatus
+from pathlib import Path
 
 from werkzeug.wrappers import Response
 
 from trytond.wsgi import app
 
-# Selection widget of a form: on each display sao 8.0 empties and refills
-# the <select>, which then shows its first option, and puts the record's
-# value back only in a promise callback, a task later.  A button clicked
-# as another field loses focus (the text typed in Feedback, then Add) reads
-# the widgets inside that gap: a call's status became its first option,
-# Busy, and a sentiment became empty.  The record's value is selected as
-# soon as the options are refilled, and a <select> showing no option gives
-# the record's value, not null.
-SAO_FIXES = r"""
-(function() {
-    'use strict';
-    var Selection = Sao.View.Form.Selection;
-    var set_selection = Selection.prototype.set_selection;
-    var get_value = Selection.prototype.get_value;
-    Selection.prototype.set_selection = function(selection, help) {
-        set_selection.call(this, selection, help);
-        if (this.record && this.field) {
-            var value = JSON.stringify(this.field.get(this.record));
-            if (selection.some(function(e) {
-                        return JSON.stringify(e[0]) == value;
-                    })) {
-                this.select.val(value);
-            }
-        }
-    };
-    Selection.prototype.get_value = function() {
-        if ((this.select.prop('selectedIndex') < 0) &&
-                this.record && this.field) {
-            return this.field.get(this.record);
-        }
-        return get_value.call(this);
-    };
-}());
-"""
+WEB = Path(__file__).resolve().parent / 'web'
+FILES = {'custom.js', 'custom.css', 'locale/en_IN.json'}
+
+
+def _serve(name):
+    path = WEB / name
+    content_type = mimetypes.guess_type(name)[0] or 'text/plain'
+    response = Response(path.read_bytes(), HTTPStatus.OK,
+        content_type=f'{content_type}; charset=utf-8')
+    response.headers['Cache-Control'] = 'no-cache'
+    return response
 
 
 @app.route('/custom.js', methods=['GET', 'HEAD'])
 def sao_custom_js(request):
-    return Response(SAO_FIXES, HTTPStatus.OK,
-        content_type='text/javascript; charset=utf-8')
+    return _serve('custom.js')
+
+
+@app.route('/custom.css', methods=['GET', 'HEAD'])
+def sao_custom_css(request):
+    return _serve('custom.css')
+
+
+@app.route('/locale/en_IN.json', methods=['GET', 'HEAD'])
+def sao_locale_en_in(request):
+    return _serve('locale/en_IN.json')

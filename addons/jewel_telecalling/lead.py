@@ -743,7 +743,7 @@ class AssignStart(ModelView):
     def default_telecallers(cls):
         "All the telecallers of the business: the manager removes some"
         User = Pool().get('res.user')
-        company_id = Transaction().context.get('company')
+        company_id = guarded_company()
         with without_check_access():
             return [u.id for u in User.search([
                         ('groups', '=', telecaller_group_id()),
