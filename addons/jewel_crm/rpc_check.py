@@ -122,9 +122,11 @@ class Checker:
                 f'jewel_crm.msg_rpc_{message}', method=self.method, **values))
 
     def ids(self, ids, argument='ids'):
+        # the ids of a table query (a report's rows) may exceed integer
         if (not isinstance(ids, (list, tuple))
-                or not all(is_integer(i) for i in ids)):
-            raise self.error('ids', argument=argument, max=MAX_INTEGER)
+                or not all(isinstance(i, int) and is_number(i, MAX_BIGINT)
+                    for i in ids)):
+            raise self.error('ids', argument=argument, max=MAX_BIGINT)
 
     def integer(self, value, argument, maximum=MAX_INTEGER, optional=False):
         if value is None and optional:
