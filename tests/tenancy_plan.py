@@ -115,9 +115,13 @@ def discover(database, target, intruder):
             strings, numbers = _values(pool, model, per[intruder])
             own_strings |= strings
             own_amounts |= numbers
+        # Company names are not a business's data: Tryton lists every
+        # company (company.company has no record rule) and echoes the
+        # context's company as the default of company fields
         Company = pool.get('company.company')
-        for company in Company.browse([companies[intruder]]):
+        for company in Company.search([]):
             own_strings.add(company.rec_name)
+            own_strings.add(company.party.rec_name)
         plan['secrets'] = sorted(s for s in secrets - own_strings
             if len(s) >= MIN_SECRET and not s.isdigit())
         plan['amounts'] = sorted(str(a) for a in amounts - own_amounts
@@ -129,6 +133,7 @@ def discover(database, target, intruder):
         plan['table_queries'] = {}
         plan['references'] = {}
         plan['dotted'] = {}
+        plan['history'] = {}
         for name, Model in pool.iterobject():
             if name.startswith(PLATFORM_PREFIXES):
                 continue
@@ -138,6 +143,9 @@ def discover(database, target, intruder):
             if not issubclass(Model, ModelView):
                 continue
             if tenant:
+                # history_revisions fails before any read without history
+                plan['history'][name] = bool(getattr(Model, '_history',
+                        False))
                 plan['methods'][name] = {
                     method: _arguments(Model, method, rpc)
                     for method, rpc in Model.__rpc__.items()}

@@ -30,9 +30,13 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from server import RPCError, ServerTestCase  # noqa: E402
 from tenancy_plan import Rows, discover  # noqa: E402
-from test_tenancy import TenancyMatrixTestCase  # noqa: E402
+# The module, not its TestCase: unittest would run that matrix here again
+import test_tenancy  # noqa: E402
 
-ROLES = ['admin', 'manager', 'sales', 'telecaller', 'artisan', 'accounts']
+# Every role of Mumbai; JEWEL_MATRIX_ROLES="admin sales" narrows a run
+# while working on a leak
+ROLES = os.environ.get('JEWEL_MATRIX_ROLES',
+    'admin manager sales telecaller artisan accounts').split()
 
 # Leaks found by this matrix in the areas that other branches are fixing
 # (issue 18: fast paths trusting context['company'], child models without
@@ -41,15 +45,25 @@ ROLES = ['admin', 'manager', 'sales', 'telecaller', 'artisan', 'accounts']
 KNOWN_LEAKS = {
     }
 
-# Calls that are not probes of a Jaipur record: they take no record and
-# return the server's definitions, or are probed by their own phase here.
+# Calls that are not probes of a Jaipur record, or are probed another way:
 NOT_RECORD_PATHS = {
+    # the server's definitions, not records
     'fields_get', 'fields_view_get', 'view_toolbar_get', 'default_get',
-    'view_attributes', 'on_change', 'on_change_with', 'on_change_notify',
-    'on_scan_code', 'autocomplete', 'search', 'search_count', 'read',
-    'write', 'delete', 'create', 'copy', 'search_read', 'export_data',
-    'export_data_domain', 'import_data', 'pre_validate',
+    'view_attributes', 'autocomplete', 'pre_validate', 'import_data',
+    # probed by run_models with their own arguments
+    'search', 'search_count', 'read', 'write', 'delete', 'create', 'copy',
+    'export_data',
+    # search then read or export_data: a leak there shows in those
+    'search_read', 'export_data_domain',
+    # counts of attachments and notes, no value of the record
+    'resources',
+    # the on_change phase calls them all with Jaipur ids and references
+    'on_change', 'on_change_with', 'on_change_notify', 'on_scan_code',
     }
+# Prefixes of the per-field on_change methods, probed by the on_change
+# phase through on_change/on_change_with on a record of Jaipur's id: the
+# same instance as the per-field call on that id
+ON_CHANGE_PREFIXES = ('on_change_', 'on_change_with_')
 
 
 def _leak_key(kind, name, method):
@@ -64,12 +78,14 @@ def _known(key):
 
 class TenancyPathsTestCase(ServerTestCase):
     "No role of Mumbai reaches Jaipur's data through any RPC path"
-    A, B = TenancyMatrixTestCase.A, TenancyMatrixTestCase.B
+    A = test_tenancy.TenancyMatrixTestCase.A
+    B = test_tenancy.TenancyMatrixTestCase.B
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        os.environ['TRYTOND_CONFIG'] = TenancyMatrixTestCase._server_config.__func__(cls)
+        os.environ['TRYTOND_CONFIG'] = (
+            test_tenancy.TenancyMatrixTestCase._server_config.__func__(cls))
         from trytond import config
         config.update_etc(os.environ['TRYTOND_CONFIG'])
         database = cls.server.database
@@ -252,15 +268,11 @@ class TenancyPathsTestCase(ServerTestCase):
             for method, args, search in [
                     ('search', [domain, 0, None, None], True),
                     ('search_count', [domain], True),
-                    ('search_read', [domain, 0, None, None, ['rec_name']],
-                        True),
-                    ('export_data_domain', [domain, ['rec_name']], True),
                     ('read', [ids, ['rec_name'] + cls.plan['dotted'][model]],
                         False),
                     ('export_data', [ids, ['rec_name']], False),
                     ('write', [ids, {}], False),
                     ('copy', [ids, {}], False),
-                    ('resources', [ids], False),
                     ]:
                 if method in methods:
                     cls.probe(key[:2] + (method,), role, call + method, args,
@@ -270,13 +282,19 @@ class TenancyPathsTestCase(ServerTestCase):
                 if not to:
                     continue
                 values = {fname: to[0]}
-                cls.probe(key[:2] + ('create',), role, call + 'create',
-                    [[values]])
                 if cls.own(model) and 'copy' in methods:
+                    # A copy of a Mumbai record is complete: only the
+                    # reference can make it fail
                     cls.probe(key[:2] + ('copy',), role, call + 'copy',
                         [cls.own(model)[:1], values])
+                else:
+                    cls.probe(key[:2] + ('create',), role, call + 'create',
+                        [[values]])
             for method, spec in sorted(methods.items()):
-                if method in NOT_RECORD_PATHS:
+                if (method in NOT_RECORD_PATHS
+                        or method.startswith(ON_CHANGE_PREFIXES)
+                        or (method == 'history_revisions'
+                            and not cls.plan['history'].get(model))):
                     continue
                 cls.probe(key[:2] + (method,), role, call + method,
                     cls.arguments(model, spec, ids))
