@@ -35,15 +35,58 @@ import test_tenancy  # noqa: E402
 
 # Every role of Mumbai; JEWEL_MATRIX_ROLES="admin sales" narrows a run
 # while working on a leak
-ROLES = os.environ.get('JEWEL_MATRIX_ROLES',
-    'admin manager sales telecaller artisan accounts').split()
+ALL_ROLES = [
+    'admin', 'manager', 'sales', 'telecaller', 'artisan', 'accounts']
+ROLES = os.environ.get('JEWEL_MATRIX_ROLES', ' '.join(ALL_ROLES)).split()
 
-# Leaks found by this matrix in the areas that other branches are fixing
-# (issue 18: fast paths trusting context['company'], child models without
-# rules, res.user visibility): (kind, name, method) with '*' for any.
-# Fixed on another branch: empty this set after the merge.
+# Leaks found by this matrix, as (kind, name, method) with '*' for any
+# method; kind is model, on_change, table_query, report, wizard, or rows /
+# reference for Jaipur rows changed / pointed at during a phase.  Each entry
+# must still leak (test_known_leaks_still_leak): remove it once fixed.
+#
+# Fixed on another branch (issue 18: fast paths trusting context['company'],
+# child models without rules, res.user visibility): empty after the merge.
 KNOWN_LEAKS = {
+    # Reprice (jewel.sale.reprice) reprices the open quotations and the
+    # tags of the business named by context['company']: Jaipur's quotation
+    # lines and pieces are rewritten for a Mumbai user (wt-guard)
+    ('rows', 'sale.line', '*'),
+    ('rows', 'stock.lot', '*'),
     }
+
+# Leaks outside those two areas, not fixed yet (see the report of this
+# branch): Tryton evaluates some checks before the record rules.
+UNFIXED_LEAKS = {
+    # export_data checks the read rule in Python (eval_domain), which takes
+    # a rule through a parent ('party.company', 'sale' where ...) as true:
+    # the rec_name of Jaipur's addresses, contacts, variants, sale lines
+    ('model', 'party.address', 'export_data'),
+    ('model', 'party.contact_mechanism', 'export_data'),
+    ('model', 'product.product', 'export_data'),
+    ('model', 'sale.line', 'export_data'),
+    # delete runs check_modification before the delete rule: its error
+    # names Jaipur's posted invoice line / repair number
+    ('model', 'account.invoice.line', 'delete'),
+    ('model', 'jewel.repair', 'delete'),
+    # on_change instances read related records without record rules: a
+    # Jaipur id as the record or as a value (party, product, warehouse)
+    # brings back its party name, phone, product or location names
+    ('on_change', 'account.invoice', 'on_change'),
+    ('on_change', 'account.invoice.line', 'on_change_with'),
+    ('on_change', 'jewel.visit', 'on_change'),
+    ('on_change', 'party.contact_mechanism', 'on_change'),
+    ('on_change', 'party.contact_mechanism', 'on_change_with'),
+    ('on_change', 'product.product', 'on_change'),
+    ('on_change', 'sale.line', 'on_change_with'),
+    ('on_change', 'sale.sale', 'on_change'),
+    ('on_change', 'stock.move', 'on_change_with'),
+    ('on_change', 'stock.shipment.in', 'on_change'),
+    ('on_change', 'stock.shipment.in.return', 'on_change_with'),
+    ('on_change', 'stock.shipment.internal', 'on_change_with'),
+    ('on_change', 'stock.shipment.out', 'on_change'),
+    ('on_change', 'stock.shipment.out.return', 'on_change'),
+    }
+
 
 # Calls that are not probes of a Jaipur record, or are probed another way:
 NOT_RECORD_PATHS = {
@@ -66,14 +109,10 @@ NOT_RECORD_PATHS = {
 ON_CHANGE_PREFIXES = ('on_change_', 'on_change_with_')
 
 
-def _leak_key(kind, name, method):
-    return (kind, name, method)
-
-
 def _known(key):
     kind, name, method = key
     return any(k == kind and n in (name, '*') and m in (method, '*')
-        for k, n, m in KNOWN_LEAKS)
+        for k, n, m in KNOWN_LEAKS | UNFIXED_LEAKS)
 
 
 class TenancyPathsTestCase(ServerTestCase):
@@ -264,7 +303,6 @@ class TenancyPathsTestCase(ServerTestCase):
                 continue
             call = f'model.{model}.'
             domain = [('id', 'in', ids)]
-            key = _leak_key('model', model, '{}')
             for method, args, search in [
                     ('search', [domain, 0, None, None], True),
                     ('search_count', [domain], True),
@@ -275,8 +313,8 @@ class TenancyPathsTestCase(ServerTestCase):
                     ('copy', [ids, {}], False),
                     ]:
                 if method in methods:
-                    cls.probe(key[:2] + (method,), role, call + method, args,
-                        search=search)
+                    cls.probe(('model', model, method), role,
+                        call + method, args, search=search)
             for fname, target in cls.plan['references'][model]:
                 to = cls.target(target)
                 if not to:
@@ -285,18 +323,18 @@ class TenancyPathsTestCase(ServerTestCase):
                 if cls.own(model) and 'copy' in methods:
                     # A copy of a Mumbai record is complete: only the
                     # reference can make it fail
-                    cls.probe(key[:2] + ('copy',), role, call + 'copy',
+                    cls.probe(('model', model, 'copy'), role, call + 'copy',
                         [cls.own(model)[:1], values])
                 else:
-                    cls.probe(key[:2] + ('create',), role, call + 'create',
-                        [[values]])
+                    cls.probe(('model', model, 'create'), role,
+                        call + 'create', [[values]])
             for method, spec in sorted(methods.items()):
                 if (method in NOT_RECORD_PATHS
                         or method.startswith(ON_CHANGE_PREFIXES)
                         or (method == 'history_revisions'
                             and not cls.plan['history'].get(model))):
                     continue
-                cls.probe(key[:2] + (method,), role, call + method,
+                cls.probe(('model', model, method), role, call + method,
                     cls.arguments(model, spec, ids))
 
     @classmethod
@@ -481,11 +519,13 @@ class TenancyPathsTestCase(ServerTestCase):
 
     def test_known_leaks_still_leak(self):
         "An entry of KNOWN_LEAKS that no longer leaks must be removed"
+        if set(ROLES) != set(ALL_ROLES):
+            self.skipTest("some roles only: an entry may leak for others")
         seen = set(self.leaks) | {('rows', m, '*')
             for _, changed, _ in self.changes for m in changed} | {
             ('reference', m, '*') for _, _, new in self.changes
             for m in new}
-        stale = sorted(entry for entry in KNOWN_LEAKS
+        stale = sorted(entry for entry in KNOWN_LEAKS | UNFIXED_LEAKS
             if not any(entry[0] == k and entry[1] in (n, '*')
                 and entry[2] in (m, '*') for k, n, m in seen))
         self.assertEqual(stale, [], msg="fixed: remove from KNOWN_LEAKS")
