@@ -31,9 +31,9 @@ from server import source_hash  # noqa: E402
 MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_telecalling',
     'jewel_whatsapp']
 CROSS = ['test_tenancy', 'test_roles', 'test_rpc_example', 'test_cli',
-CROSS = ['test_tenancy', 'test_roles', 'test_rpc_example', 'test_cli',
     'test_bad_input', 'test_forged_context', 'test_rpc_hardening',
     'test_tenancy_paths']
+BROWSER = ['test_browser', 'test_browser_roles', 'test_browser_telecalling']
 PG_URI = os.environ.get('JEWEL_TEST_PG', 'postgresql://postgres@127.0.0.1:5432/')
 
 
