@@ -27,6 +27,7 @@ from trytond.i18n import gettext
 from trytond.rpc import RPC
 from trytond.transaction import Transaction
 
+from .rpc_access import check_ids, check_values, takes_values
 from .rpc_check import MAX_FIELDS_LEVEL, Checker, MalformedCallError, show
 
 
@@ -77,6 +78,13 @@ def check_create(checker, vlist):
 
 def check_delete(checker, ids):
     checker.ids(ids)
+    # before the model's own checks, whose errors name the records
+    check_ids(checker, ids)
+
+
+def check_export_data(checker, ids, *args, **kwargs):
+    checker.ids(ids)
+    check_ids(checker, ids)
 
 
 def check_copy(checker, ids, default=None):
@@ -114,6 +122,7 @@ CHECKS = {
     'write': check_write,
     'create': check_create,
     'delete': check_delete,
+    'export_data': check_export_data,
     'copy': check_copy,
     'fields_get': check_fields_get,
     'default_get': check_default_get,
@@ -167,6 +176,9 @@ class RPCGuard:
         for method, check in CHECKS.items():
             if method in rpc and not isinstance(rpc[method], CheckedRPC):
                 rpc[method] = CheckedRPC.wrap(rpc[method], method, check)
+        for method, entry in rpc.items():
+            if takes_values(method) and not isinstance(entry, CheckedRPC):
+                rpc[method] = CheckedRPC.wrap(entry, method, check_values)
         cls.__rpc__ = rpc
 
 
