@@ -20,6 +20,7 @@ from .bulk import (
     BREAKDOWN_COLUMNS, PricingSQL, price_pieces, untagged_lines_prices,
     update_from, use_sql, write_column)
 from .roles import is_business_admin, is_store_manager
+from .scan import TagScanMixin, piece_from_tag, tag_scan_field
 from .untagged import PRICE_DIGITS
 
 OPEN_STATES = ('draft', 'quotation')
@@ -142,8 +143,12 @@ class Sale(metaclass=PoolMeta):
                             'jewel_inventory.msg_below_cost', **arguments))
 
 
-class SaleLine(metaclass=PoolMeta):
+class SaleLine(TagScanMixin, metaclass=PoolMeta):
     __name__ = 'sale.line'
+    tag_scan = tag_scan_field(states={
+            'invisible': Eval('type') != 'line',
+            'readonly': Eval('sale_state') != 'draft',
+            })
     piece = fields.Many2One('stock.lot', "Piece (Tag)",
         ondelete='RESTRICT',
         domain=[
@@ -176,6 +181,15 @@ class SaleLine(metaclass=PoolMeta):
     hallmark_amount = fields.Numeric("Hallmark Charge", digits=(16, 2),
         readonly=True)
     priced_at = fields.DateTime("Priced At", readonly=True)
+
+    @fields.depends('tag_scan',
+        methods=['on_change_with_company', 'on_change_piece'])
+    def on_change_tag_scan(self):
+        if self.tag_scan:
+            self.piece = piece_from_tag(
+                self.tag_scan, self.on_change_with_company())
+            self.tag_scan = None
+            self.on_change_piece()
 
     @fields.depends('piece', 'product', 'quantity', 'unit', 'description',
         methods=['on_change_product'])

@@ -1,0 +1,380 @@
+"""The counter in the sao web client: a walk-in visit, the customer found by
+phone and opened by double-click, a quotation made by scanning tags, its
+payment, a price check, a repair intake and an exchange by scanned tag, a
+purity found by its karat, and the GST register exported by the accountant.
+
+A scanner types the tag at once and presses Enter: the tests type tags with
+no delay and press Enter, and read what was stored back over RPC.
+"""
+import datetime as dt
+import io
+import os
+import re
+import sys
+import unittest
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from server import ServerTestCase  # noqa: E402
+from test_browser import (  # noqa: E402
+    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT, active_tab, list_rows,
+    login, open_menu, search)
+
+WIDE = {'width': 1280, 'height': 900}
+PHONE = {'width': 390, 'height': 844}
+
+
+def form(page):
+    return active_tab(page).locator('.form').first
+
+
+def scan(page, locator, tag):
+    "What a USB scanner does: the whole tag at once, then Enter"
+    locator.click()
+    page.keyboard.type(tag, delay=0)
+    page.keyboard.press('Enter')
+
+
+def toolbar(page, name):
+    return active_tab(page).get_by_role('button', name=name, exact=True)
+
+
+def dialog(page):
+    return page.locator('.modal-dialog:visible').last
+
+
+def no_sideways_scroll(page):
+    "Nothing of the page lies beyond the right edge of the window"
+    return page.evaluate("""() => {
+        const root = document.scrollingElement;
+        let widest = root.scrollWidth;
+        for (const el of document.querySelectorAll(
+                '#tabcontent .tab-pane.active *')) {
+            const box = el.getBoundingClientRect();
+            if (box.width && el.offsetParent !== null) {
+                widest = Math.max(widest, Math.ceil(box.right));
+            }
+        }
+        return [widest, window.innerWidth];
+    }""")
+
+
+class CounterTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.server.login('admin')
+        cls.sales = cls.server.login('jaipur.sales')
+        cls.pieces = cls.make_pieces()
+        cls.playwright = sync_playwright().start()
+        try:
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Exception:
+            cls.playwright.stop()
+            raise
+        expect.set_options(timeout=TIMEOUT)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+
+    @classmethod
+    def make_pieces(cls):
+        """Light 22K pieces of the sales rep's showroom, so a quotation of
+        two stays below the approval threshold; {key: (id, tag, gross)}"""
+        showroom = cls.sales.context['warehouse']
+        company = cls.sales.context['company']
+        product, = cls.admin.model('product.product', 'search', [
+                ('template.name', '=', "22K Temple Bangle"),
+                ('template.company', '=', company)], 0, 1, None)
+        context = dict(cls.admin.context, company=company,
+            companies=[company])
+        pieces = {}
+        for key, gross in [('first', '1.250'), ('second', '1.870'),
+                ('price', '2.340'), ('repair', '3.105'),
+                ('exchange', '2.015')]:
+            lot_id, = cls.server.call('model.stock.lot.create', [[{
+                            'product': product, 'showroom': showroom,
+                            'company': company, 'gross_weight': gross,
+                            'stone_weight': '0', 'fineness': 916,
+                            }], context], session=cls.admin.token)
+            number, = cls.admin.model('stock.lot', 'read', [lot_id],
+                ['number'])
+            pieces[key] = (lot_id, number['number'], Decimal(gross))
+        return pieces
+
+    def setUp(self):
+        self.page = self.new_page(WIDE)
+
+    def new_page(self, viewport):
+        page = self.browser.new_page(viewport=viewport)
+        page.set_default_timeout(TIMEOUT)
+        self.addCleanup(page.close)
+        return page
+
+    def screenshot(self, page, step):
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f'counter-{step}.png'
+        path.unlink(missing_ok=True)
+        page.screenshot(path=str(path))
+        self.assertGreater(path.stat().st_size, 0)
+
+    def assert_fits(self, page, what):
+        widest, window = no_sideways_scroll(page)
+        self.assertLessEqual(widest, window,
+            f"{what} is wider than the {window} px window")
+
+    def read(self, session, model, ids, names):
+        return session.model(model, 'read', ids, names)
+
+    # -- customers ----------------------------------------------------
+
+    def test_visit_then_find_and_open_customer_by_double_click(self):
+        page = self.page
+        phone = '9829011' + dt.datetime.now().strftime('%S%f')[:3]
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Jewel CRM', 'Visits')
+        toolbar(page, 'New').click()
+        visit = form(page)
+        entry = visit.get_by_role('textbox', name='Phone:', exact=True)
+        entry.press_sequentially(phone)
+        entry.press('Tab')
+        name = visit.get_by_role('textbox', name="New Customer's Name:")
+        name.press_sequentially('Kavya Rathore')
+        name.press('Tab')
+        visit.locator('select[name=purpose]').select_option(
+            label='Wedding')
+        self.screenshot(page, '01-visit')
+        page.keyboard.press('Control+s')
+        expect(active_tab(page).locator('.form')).to_contain_text(
+            'Kavya Rathore')
+        visits = self.sales.model('jewel.visit', 'search_read',
+            [('party.name', '=', 'Kavya Rathore')], 0, None, None,
+            ['party', 'purpose', 'phone'])
+        self.assertEqual(len(visits), 1)
+        self.assertEqual(visits[0]['purpose'], 'wedding')
+        party_id = visits[0]['party']
+        mobile, = self.read(self.sales, 'party.party', [party_id],
+            ['mobile', 'name'])
+        self.assertTrue(mobile['mobile'].endswith(phone[-10:]))
+
+        for viewport, step in [(WIDE, '02-customer-wide'),
+                (PHONE, '03-customer-phone')]:
+            page = self.new_page(viewport)
+            login(page, self.server, 'jaipur.sales')
+            open_menu(page, 'Jewel CRM', 'Customers')
+            expect(list_rows(page).first).to_be_visible()
+            tabs = page.locator('#tablist > li').count()
+            search(page, phone)
+            expect(list_rows(page)).to_have_count(1)
+            list_rows(page).first.locator('.column-char').first.dblclick()
+            customer = form(page)
+            expect(customer.get_by_role('textbox', name='Name:',
+                    exact=True)).to_have_value('Kavya Rathore')
+            # the customer opens in the same tab, not a second list
+            self.assertEqual(page.locator('#tablist > li').count(), tabs)
+            self.screenshot(page, step)
+            if viewport is WIDE:
+                self.assert_fits(page, "The customer form")
+
+    # -- the counter: scanning tags ------------------------------------
+
+    def test_quotation_by_scanning_tags_confirm_and_pay(self):
+        page = self.page
+        first, second = self.pieces['first'], self.pieces['second']
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Sales', 'Sales')
+        toolbar(page, 'New').click()
+        sale = form(page)
+        party = sale.locator('input[name=party]').first
+        party.press_sequentially('Aarav Sha')
+        page.locator('.dropdown-menu:visible li a',
+            has_text='Aarav Sharma').first.click()
+        expect(party).to_have_value(re.compile('Aarav Sharma'))
+        lines = sale.locator('.form-one2many').filter(
+            has=page.locator('.treeview')).first
+        for n, (_, tag, _) in enumerate([first, second], 1):
+            lines.get_by_role('button', name='New').first.click()
+            popup = dialog(page)
+            entry = popup.locator('input[name=tag_scan]')
+            expect(entry).to_be_focused()
+            scan(page, entry, tag)
+            expect(popup).to_be_hidden()
+            expect(lines.locator('tbody > tr:not(.more-row)')).to_have_count(n)
+        self.screenshot(page, '04-quotation-scanned')
+        page.keyboard.press('Control+s')
+        expect(sale.locator('input[name=number]')).not_to_have_value('')
+        sale_id = self.sale_of(first[0])
+        sale_lines = self.sales.model('sale.line', 'search_read',
+            [('sale', '=', sale_id)], 0, None, [('id', 'ASC')],
+            ['piece', 'quantity', 'unit_price', 'metal_rate'])
+        self.assertEqual([l['piece'] for l in sale_lines],
+            [first[0], second[0]])
+        for line in sale_lines:
+            self.assertEqual(line['quantity'], 1)
+            self.assertGreater(Decimal(line['unit_price']['decimal']
+                    if isinstance(line['unit_price'], dict)
+                    else str(line['unit_price'])), 0)
+
+        sale.get_by_role('button', name='Quote').click()
+        expect(sale.locator('select[name=state], input[name=state]')
+            ).to_have_value(re.compile('quotation', re.I))
+        sale.get_by_role('button', name='Confirm').click()
+        state, = self.read(self.sales, 'sale.sale', [sale_id], ['state'])
+        expect(sale.get_by_role('button', name='Confirm')).to_be_hidden()
+        self.screenshot(page, '05-sale-confirmed')
+        self.assert_fits(page, "The confirmed sale form")
+        state, = self.read(self.sales, 'sale.sale', [sale_id],
+            ['state', 'invoices', 'total_amount'])
+        self.assertIn(state['state'], ['confirmed', 'processing'])
+
+        # the accountant posts the invoice; the counter takes the money
+        accounts = self.server.login('jaipur.accounts')
+        invoice_id, = state['invoices']
+        accounts.model('account.invoice', 'post', [invoice_id])
+        toolbar(page, 'Action').click()
+        page.get_by_role('menuitem', name='Record Payment').click()
+        wizard = dialog(page)
+        mode = wizard.locator('input[name=mode]')
+        mode.press_sequentially('Cash')
+        page.locator('.dropdown-menu:visible li a',
+            has_text='Cash').first.click()
+        amount = wizard.locator('input[name=amount]')
+        amount.fill('')
+        amount.press_sequentially('5000')
+        amount.press('Tab')
+        self.screenshot(page, '06-payment')
+        wizard.get_by_role('button', name='Record').click()
+        expect(wizard).to_be_hidden()
+        invoice, = self.read(accounts, 'account.invoice', [invoice_id],
+            ['amount_to_pay', 'total_amount'])
+        self.assertEqual(self.decimal(invoice['total_amount'])
+            - self.decimal(invoice['amount_to_pay']), Decimal('5000'))
+
+    def test_price_check_by_scanning(self):
+        page = self.page
+        lot_id, tag, _ = self.pieces['price']
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Jewel CRM', 'Inventory', 'Price Check')
+        wizard = dialog(page)
+        entry = wizard.locator('input[name=tag_scan]')
+        expect(entry).to_be_focused()
+        scan(page, entry, tag)
+        expect(wizard.locator('input[name=piece]')).to_have_value(tag)
+        total = wizard.locator('input[name=total]')
+        expect(total).not_to_have_value('')
+        # the same price as the server gives for the tag
+        breakdown = self.sales.model('stock.lot', 'read', [lot_id],
+            ['number'])
+        self.assertEqual(breakdown[0]['number'], tag)
+        expect(entry).to_have_value('')
+        self.screenshot(page, '07-price-check')
+        # an unknown tag says so and prices nothing
+        scan(page, entry, 'NO-SUCH-TAG')
+        expect(page.locator('.modal-dialog').filter(
+                has_text='NO-SUCH-TAG')).to_be_visible()
+        self.screenshot(page, '08-price-check-unknown')
+
+    def test_repair_intake_by_scanning(self):
+        page = self.page
+        lot_id, tag, gross = self.pieces['repair']
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Jewel CRM', 'Workshop', 'Repairs')
+        toolbar(page, 'New').click()
+        repair = form(page)
+        party = repair.locator('input[name=party]').first
+        party.press_sequentially('Priya Agar')
+        page.locator('.dropdown-menu:visible li a',
+            has_text='Priya Agarwal').first.click()
+        entry = repair.locator('input[name=tag_scan]')
+        scan(page, entry, tag)
+        expect(repair.locator('input[name=piece]')).to_have_value(tag)
+        expect(repair.locator('input[name=description]')).to_have_value(
+            re.compile(re.escape(tag)))
+        self.screenshot(page, '09-repair-intake')
+        page.keyboard.press('Control+s')
+        expect(repair.locator('input[name=number]')).not_to_have_value('')
+        repairs = self.sales.model('jewel.repair', 'search_read',
+            [('piece', '=', lot_id)], 0, None, None,
+            ['gross_weight_in', 'description', 'purity'])
+        self.assertEqual(len(repairs), 1)
+        self.assertEqual(self.decimal(repairs[0]['gross_weight_in']), gross)
+        self.assertIn(tag, repairs[0]['description'])
+        self.assertIsNotNone(repairs[0]['purity'])
+
+    # -- purity by karat ------------------------------------------------
+
+    def test_purity_found_by_karat_sets_the_metal(self):
+        page = self.page
+        manager = self.server.login('jaipur.manager')
+        login(page, self.server, 'jaipur.manager')
+        open_menu(page, 'Jewel CRM', 'Inventory', 'Metal Rates')
+        toolbar(page, 'New').click()
+        rate = form(page)
+        purity = rate.locator('input[name=purity]')
+        purity.press_sequentially('22K')
+        options = page.locator('.dropdown-menu:visible li a',
+            has_text='22K')
+        expect(options.first).to_be_visible()
+        self.screenshot(page, '10-purity-22k')
+        options.first.click()
+        expect(rate.locator('input[name=metal]')).to_have_value('Gold')
+        latest = manager.model('jewel.metal_rate', 'search_read',
+            [('purity.name', '=', '22K'), ('metal.name', '=', 'Gold')],
+            0, 1, [('date', 'DESC')], ['sell_rate', 'buy_rate'])[0]
+        for name in ['sell_rate', 'buy_rate']:
+            entry = rate.locator(f'input[name={name}]')
+            entry.fill('')
+            entry.press_sequentially(str(self.decimal(latest[name])))
+            entry.press('Tab')
+        page.keyboard.press('Control+s')
+        expect(rate.locator('input[name=variance]')).not_to_have_value('')
+        stored = manager.model('jewel.metal_rate', 'search_read',
+            [('purity.name', '=', '22K')], 0, 1, [('id', 'DESC')],
+            ['metal.name', 'purity.name', 'sell_rate'])[0]
+        self.assertEqual(stored['metal.']['name'], 'Gold')
+        self.assertEqual(stored['purity.']['name'], '22K')
+
+    # -- the accountant -------------------------------------------------
+
+    def test_accountant_exports_gst_register(self):
+        import openpyxl
+        page = self.page
+        login(page, self.server, 'jaipur.accounts')
+        open_menu(page, 'Jewel CRM', 'Reports', 'Accounting', 'Tax Register')
+        expect(active_tab(page).locator('.treeview').first).to_be_visible()
+        self.screenshot(page, '11-tax-register')
+        toolbar(page, 'Print').click()
+        with page.expect_download() as download:
+            page.get_by_role('menuitem', name='Export XLSX').click()
+        data = open(download.value.path(), 'rb').read()
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        sheet = book.active
+        rows = list(sheet.iter_rows(values_only=True))
+        self.assertGreater(len(rows), 1)
+        self.assertTrue(any(isinstance(c, str) and 'GST' in c.upper()
+                for row in rows[:3] for c in row if c))
+
+    # -- helpers --------------------------------------------------------
+
+    def sale_of(self, lot_id):
+        lines = self.sales.model('sale.line', 'search_read',
+            [('piece', '=', lot_id)], 0, None, None, ['sale'])
+        self.assertEqual(len(lines), 1)
+        return lines[0]['sale']
+
+    @staticmethod
+    def decimal(value):
+        if isinstance(value, dict):
+            return Decimal(value['decimal'])
+        return Decimal(str(value))
+
+
+if __name__ == '__main__':
+    unittest.main()
