@@ -227,10 +227,14 @@ class CounterTest(ServerTestCase):
         page = self.page
         first, second = self.pieces['first'], self.pieces['second']
         login(page, self.server, 'jaipur.sales')
-        open_menu(page, 'Sales', 'Sales')
+        open_menu(page, 'Jewel CRM', 'Sales')
         toolbar(page, 'New').click()
         sale = form(page)
         party = sale.locator('input[name=party]').first
+        # the new sale is ready when its state shows Draft
+        expect(sale.locator('select[name=state] option:checked')
+            ).to_have_text('Draft')
+        party.click()
         party.press_sequentially('Aarav Sha')
         page.locator('.dropdown-menu:visible li a',
             has_text='Aarav Sharma').first.click()
@@ -261,8 +265,8 @@ class CounterTest(ServerTestCase):
                     else str(line['unit_price'])), 0)
 
         sale.get_by_role('button', name='Quote').click()
-        expect(sale.locator('select[name=state], input[name=state]')
-            ).to_have_value(re.compile('quotation', re.I))
+        expect(sale.locator('select[name=state] option:checked')
+            ).to_have_text('Quotation')
         sale.get_by_role('button', name='Confirm').click()
         state, = self.read(self.sales, 'sale.sale', [sale_id], ['state'])
         expect(sale.get_by_role('button', name='Confirm')).to_be_hidden()

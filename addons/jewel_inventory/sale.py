@@ -182,6 +182,14 @@ class SaleLine(TagScanMixin, metaclass=PoolMeta):
         readonly=True)
     priced_at = fields.DateTime("Priced At", readonly=True)
 
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # When Enter submits the line right after the scan's on_change, the
+        # web client reads the type back while it redraws the list of
+        # types, which then shows its first entry: that must be "Line"
+        cls.type.sort = False
+
     @fields.depends('tag_scan',
         methods=['on_change_with_company', 'on_change_piece'])
     def on_change_tag_scan(self):
