@@ -31,7 +31,7 @@ from server import source_hash  # noqa: E402
 MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_telecalling',
     'jewel_whatsapp']
 CROSS = ['test_tenancy', 'test_roles', 'test_rpc_example', 'test_cli']
-BROWSER = ['test_browser']
+BROWSER = ['test_browser', 'test_browser_counter']
 PG_URI = os.environ.get('JEWEL_TEST_PG', 'postgresql://postgres@127.0.0.1:5432/')
 
 
