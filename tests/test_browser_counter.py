@@ -26,17 +26,20 @@ PHONE = {'width': 390, 'height': 844}
 
 
 def open_menu(page, *path):
-    """Expand the folders then click the entry; several menus share a name
-    (Sales, Workshop), so each waits for the one under the folder opened"""
+    """Expand the folders not yet open (the client remembers them per user)
+    then click the entry; several menus share a name (Sales, Workshop), so
+    the entry is the first one with a favourite star"""
     *parents, leaf = path
-    for name in parents:
-        folder = menu_row(page, name).filter(
-            has=page.locator('.expander')).first
-        expect(folder).to_be_visible()
-        folder.locator('.expander').click()
+    expect(menu_row(page, parents[0]).first).to_be_visible()
     entry = menu_row(page, leaf).filter(
         has=page.get_by_role('img', name='Add to favorites')).first
-    expect(entry).to_be_visible()
+    for depth, name in enumerate(parents):
+        below = (entry if depth == len(parents) - 1
+            else menu_row(page, parents[depth + 1]).first)
+        if not below.is_visible():
+            menu_row(page, name).filter(has=page.locator('.expander')
+                ).first.locator('.expander').click()
+            expect(below).to_be_visible()
     entry.click()
 
 
