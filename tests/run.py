@@ -33,7 +33,8 @@ MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_telecalling',
 CROSS = ['test_tenancy', 'test_roles', 'test_rpc_example', 'test_cli',
     'test_bad_input', 'test_forged_context', 'test_rpc_hardening',
     'test_tenancy_paths']
-BROWSER = ['test_browser', 'test_browser_roles', 'test_browser_telecalling']
+BROWSER = ['test_browser', 'test_browser_roles', 'test_browser_telecalling',
+    'test_browser_counter']
 PG_URI = os.environ.get('JEWEL_TEST_PG', 'postgresql://postgres@127.0.0.1:5432/')
 
 

@@ -30,6 +30,7 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
+from trytond.wizard import StateAction, Wizard
 
 
 class Party(metaclass=PoolMeta):
@@ -257,3 +258,19 @@ def _as_datetime(value):
         return dt.datetime.combine(value, dt.time())
     # SQLite returns dates and timestamps of aggregates as text
     return dt.datetime.fromisoformat(str(value))
+
+
+class OpenCustomer(Wizard):
+    """Open the customers double-clicked in the customer list on their 360
+    form, in a tab of their own.
+
+    The list's own tab does not switch to the form on a double-click: after
+    a search the web client updates its URL on the first click and, when
+    the form is shown before it handles that change, opens the list again
+    in a second tab."""
+    __name__ = 'jewel.customer.open'
+    start_state = 'open_'
+    open_ = StateAction('jewel_crm.act_customer_open')
+
+    def do_open_(self, action):
+        return action, {'res_id': [r.id for r in self.records]}

@@ -18,6 +18,7 @@ from jewel_crm.showroom import ShowroomMixin
 from .advance import AdvanceMixin
 from .numbering import NumberedMixin
 from .pricing import PriceInputs, Stone, piece_price
+from .scan import TagScanMixin, piece_from_tag, tag_scan_field
 
 WEIGHT = (16, 3)
 MONEY = (16, 2)
@@ -41,7 +42,7 @@ STATES = [
 DRAFT = {'readonly': Eval('state') != 'draft'}
 
 
-class CustomOrder(NumberedMixin, AdvanceMixin,
+class CustomOrder(TagScanMixin, NumberedMixin, AdvanceMixin,
         ShowroomMixin, TenantMixin, Workflow, ModelSQL, ModelView):
     "A piece made to a customer's request"
     __name__ = 'jewel.custom_order'
@@ -56,6 +57,8 @@ class CustomOrder(NumberedMixin, AdvanceMixin,
     request = fields.Text("Design Request", required=True, states=DRAFT,
         help="What the customer asks for; attach sketches and photos.")
     occasion_date = fields.Date("Occasion Date", states=DRAFT)
+    # The customer points at a piece in the showcase: "like this one"
+    tag_scan = tag_scan_field(states=DRAFT)
     design = fields.Many2One('product.product', "Design", required=True,
         ondelete='RESTRICT', states=DRAFT,
         domain=[('template.jewel_metal', '!=', None)],
@@ -141,6 +144,16 @@ class CustomOrder(NumberedMixin, AdvanceMixin,
     @classmethod
     def default_stone_weight(cls):
         return Decimal(0)
+
+    @fields.depends('tag_scan', 'company', 'design', 'approx_weight')
+    def on_change_tag_scan(self):
+        "The scanned sample's design and weight start the request"
+        if self.tag_scan:
+            piece = piece_from_tag(self.tag_scan, self.company)
+            self.tag_scan = None
+            self.design = piece.product
+            if self.approx_weight is None:
+                self.approx_weight = piece.gross_weight
 
     @fields.depends('design')
     def on_change_with_purity(self, name=None):

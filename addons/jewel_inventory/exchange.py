@@ -15,6 +15,7 @@ from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
 
 from .pricing import exchange_value
+from .scan import TagScanMixin, piece_from_tag, tag_scan_field
 
 DRAFT = {'readonly': Eval('state') != 'draft'}
 
@@ -131,11 +132,21 @@ class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
         return invoice
 
 
-class ExchangeLine(ModelSQL, ModelView):
+class ExchangeLine(TagScanMixin, ModelSQL, ModelView):
     "An item handed in for exchange"
     __name__ = 'jewel.exchange.line'
     exchange = fields.Many2One('jewel.exchange', "Exchange", required=True,
         ondelete='CASCADE')
+    tag_scan = tag_scan_field()
+    piece = fields.Many2One('stock.lot', "Our Piece (Tag)",
+        ondelete='RESTRICT',
+        domain=[
+            ('company', '=',
+                Eval('_parent_exchange', {}).get('company', -1)),
+            ('product.template.jewel_metal', '!=', None),
+            ],
+        help="A piece of this business handed back: its tag fills the "
+        "item, metal, weights and hallmarked fineness.")
     description = fields.Char("Description", required=True)
     metal = fields.Many2One('jewel.metal', "Metal", required=True,
         ondelete='RESTRICT')
@@ -167,6 +178,30 @@ class ExchangeLine(ModelSQL, ModelView):
     @classmethod
     def default_dust_deduction(cls):
         return Decimal(0)
+
+    @fields.depends('tag_scan', 'exchange', '_parent_exchange.company',
+        methods=['on_change_piece'])
+    def on_change_tag_scan(self):
+        if self.tag_scan:
+            self.piece = piece_from_tag(self.tag_scan,
+                self.exchange.company if self.exchange else None)
+            self.tag_scan = None
+            self.on_change_piece()
+
+    @fields.depends('piece', 'description', 'metal', 'gross_weight',
+        'stone_deduction', 'tested_fineness', methods=['on_change_metal'])
+    def on_change_piece(self):
+        "The item as the piece was sold; the fineness is still to be tested"
+        if not self.piece:
+            return
+        piece = self.piece
+        self.description = ' — '.join(
+            filter(None, [piece.number, piece.product.rec_name]))
+        self.metal = piece.product.template.jewel_metal
+        self.gross_weight = piece.gross_weight
+        self.stone_deduction = piece.stone_weight
+        self.tested_fineness = piece.fineness
+        self.on_change_metal()
 
     @fields.depends('metal', 'buy_rate', 'exchange', '_parent_exchange.date')
     def on_change_metal(self):

@@ -8,7 +8,9 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
-from trytond.wizard import Button, StateView, Wizard
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from .scan import SCAN_HELP, piece_from_tag
 
 from jewel_crm.tenancy import guarded_company
 
@@ -20,6 +22,7 @@ class PriceCheckStart(ModelView):
     __name__ = 'jewel.price_check.start'
     company = fields.Many2One('company.company', "Company", readonly=True)
     currency = fields.Many2One('currency.currency', "Currency", readonly=True)
+    tag_scan = fields.Char("Scan Tag", help=SCAN_HELP)
     piece = fields.Many2One('stock.lot', "Tag", required=True,
         domain=[
             ('company', '=', Eval('company', -1)),
@@ -41,6 +44,13 @@ class PriceCheckStart(ModelView):
     untaxed = Monetary("Untaxed", **AMOUNT)
     taxes = Monetary("Taxes", **AMOUNT)
     total = Monetary("Total", **AMOUNT)
+
+    @fields.depends('tag_scan', 'company', methods=['on_change_piece'])
+    def on_change_tag_scan(self):
+        if self.tag_scan:
+            self.piece = piece_from_tag(self.tag_scan, self.company)
+            self.tag_scan = None
+            self.on_change_piece()
 
     @fields.depends('piece', 'making_discount', 'net_weight', 'rate',
         'metal_value', 'wastage', 'making', 'making_discount_amount',
@@ -73,10 +83,14 @@ class PriceCheckStart(ModelView):
 class PriceCheck(Wizard):
     "Price check"
     __name__ = 'jewel.price_check'
+    # Check is the default button: the scanner's Enter prices the tag and
+    # the form comes back with the scan field empty for the next tag
     start = StateView('jewel.price_check.start',
         'jewel_inventory.price_check_start_view_form', [
-            Button("Close", 'end', 'tryton-close', default=True),
+            Button("Close", 'end', 'tryton-close'),
+            Button("Check", 'check', 'tryton-search', default=True),
             ])
+    check = StateTransition()
 
     def default_start(self, fields):
         Company = Pool().get('company.company')
@@ -84,8 +98,20 @@ class PriceCheck(Wizard):
         values = {'company': guarded_company()}
         if values['company']:
             values['currency'] = Company(values['company']).currency.id
-        if context.get('active_model') == 'stock.lot' and self.record:
-            start = self.start.__class__(piece=self.record, **values)
+        piece = making_discount = None
+        if getattr(self.start, 'tag_scan', None):
+            piece = piece_from_tag(self.start.tag_scan, values['company'])
+        elif getattr(self.start, 'piece', None):
+            piece = self.start.piece
+        elif context.get('active_model') == 'stock.lot' and self.record:
+            piece = self.record
+        if piece:
+            making_discount = getattr(self.start, 'making_discount', None)
+            start = self.start.__class__(piece=piece,
+                making_discount=making_discount, **values)
             start.on_change_piece()
             values.update(start._default_values)
         return values
+
+    def transition_check(self):
+        return 'start'

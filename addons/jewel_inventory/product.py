@@ -20,11 +20,15 @@ class Template(metaclass=PoolMeta):
         ondelete='RESTRICT',
         domain=[('company', '=', Eval('company', -1))],
         help="Set for jewellery designs priced from the metal rate.")
+    # Without a metal every purity is offered ("22K" finds the 22K of each
+    # metal) and the chosen purity sets the metal
     jewel_purity = fields.Many2One('jewel.purity', "Purity",
         ondelete='RESTRICT',
         domain=[
             ('company', '=', Eval('company', -1)),
-            ('metal', '=', Eval('jewel_metal', -1)),
+            If(Bool(Eval('jewel_metal')),
+                ('metal', '=', Eval('jewel_metal', -1)),
+                ()),
             ],
         states={'required': IS_DESIGN})
     making_type = fields.Selection([(None, "From Category")] + MAKING_TYPES,

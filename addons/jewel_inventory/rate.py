@@ -8,7 +8,7 @@ from trytond.exceptions import UserError, UserWarning
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval
+from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
@@ -29,8 +29,12 @@ class MetalRate(TenantMixin, ModelSQL, ModelView):
         ondelete='RESTRICT',
         domain=[
             ('company', '=', Eval('company', -1)),
-            ('metal', '=', Eval('metal', -1)),
-            ])
+            If(Bool(Eval('metal')),
+                ('metal', '=', Eval('metal', -1)),
+                ()),
+            ],
+        help="Typing a label such as 22K finds it in every metal; the "
+        "purity chosen sets the metal.")
     sell_rate = fields.Numeric("Sell Rate per Gram", digits=(16, 2),
         required=True, domain=[('sell_rate', '>', 0)])
     buy_rate = fields.Numeric("Buy Rate per Gram", digits=(16, 2),

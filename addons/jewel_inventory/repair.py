@@ -17,6 +17,7 @@ from jewel_crm.showroom import ShowroomMixin
 from .advance import AdvanceMixin
 from .numbering import NumberedMixin
 from .roles import is_store_manager
+from .scan import TagScanMixin, piece_from_tag, tag_scan_field
 
 WEIGHT = (16, 3)
 MONEY = (16, 2)
@@ -82,8 +83,8 @@ class WorkType(TenantMixin, ModelSQL, ModelView):
         return Decimal('0.010')
 
 
-class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
-        ModelSQL, ModelView):
+class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
+        TenantMixin, ModelSQL, ModelView):
     "A customer's item taken in for repair"
     __name__ = 'jewel.repair'
     _rec_name = 'number'
@@ -94,6 +95,17 @@ class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
     party = fields.Many2One('party.party', "Customer", required=True,
         context={'company': Eval('company', -1)}, depends={'company'},
         states={'readonly': Eval('state') != 'received'})
+    tag_scan = tag_scan_field(
+        states={'readonly': Eval('state') != 'received'})
+    piece = fields.Many2One('stock.lot', "Our Piece (Tag)",
+        ondelete='RESTRICT',
+        domain=[
+            ('company', '=', Eval('company', -1)),
+            ('product.template.jewel_metal', '!=', None),
+            ],
+        states={'readonly': Eval('state') != 'received'},
+        help="A piece of this business brought back: its tag fills the "
+        "item, purity, weight and stones.")
     description = fields.Char("Item", required=True,
         states={'readonly': Eval('state') != 'received'})
     purity = fields.Many2One('jewel.purity', "Purity",
@@ -194,6 +206,34 @@ class Repair(NumberedMixin, AdvanceMixin, ShowroomMixin, TenantMixin,
     @classmethod
     def default_promised_date(cls):
         return dt.date.today() + dt.timedelta(days=7)
+
+    @fields.depends('tag_scan', 'company', methods=['on_change_piece'])
+    def on_change_tag_scan(self):
+        if self.tag_scan:
+            self.piece = piece_from_tag(self.tag_scan, self.company)
+            self.tag_scan = None
+            self.on_change_piece()
+
+    @fields.depends('piece', 'party', 'description', 'purity',
+        'gross_weight_in', 'stone_count')
+    def on_change_piece(self):
+        "The item as the piece was sold: what the counter would write down"
+        SaleLine = Pool().get('sale.line')
+        if not self.piece:
+            return
+        piece = self.piece
+        self.description = ' — '.join(
+            filter(None, [piece.number, piece.product.rec_name]))
+        self.purity = piece.purity
+        self.gross_weight_in = piece.gross_weight
+        self.stone_count = sum(s.count for s in piece.stones)
+        if not self.party:
+            sold = SaleLine.search([
+                    ('piece', '=', piece.id),
+                    ('sale.state', 'in', ['processing', 'done']),
+                    ], order=[('id', 'DESC')], limit=1)
+            if sold:
+                self.party = sold[0].sale.party
 
     @fields.depends('lines')
     def on_change_with_estimate(self, name=None):

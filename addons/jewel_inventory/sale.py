@@ -23,6 +23,7 @@ from .bulk import (
     BREAKDOWN_COLUMNS, PricingSQL, price_pieces, untagged_lines_prices,
     update_from, use_sql, write_column)
 from .roles import is_business_admin, is_store_manager
+from .scan import TagScanMixin, piece_from_tag, tag_scan_field
 from .untagged import PRICE_DIGITS
 
 OPEN_STATES = ('draft', 'quotation')
@@ -146,8 +147,12 @@ class Sale(metaclass=PoolMeta):
                             'jewel_inventory.msg_below_cost', **arguments))
 
 
-class SaleLine(metaclass=PoolMeta):
+class SaleLine(TagScanMixin, metaclass=PoolMeta):
     __name__ = 'sale.line'
+    tag_scan = tag_scan_field(states={
+            'invisible': Eval('type') != 'line',
+            'readonly': Eval('sale_state') != 'draft',
+            })
     piece = fields.Many2One('stock.lot', "Piece (Tag)",
         ondelete='RESTRICT',
         domain=[
@@ -217,6 +222,23 @@ class SaleLine(metaclass=PoolMeta):
         if self.amount is None:
             return None
         return self.amount + (gst or Decimal(0))
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        # When Enter submits the line right after the scan's on_change, the
+        # web client reads the type back while it redraws the list of
+        # types, which then shows its first entry: that must be "Line"
+        cls.type.sort = False
+
+    @fields.depends('tag_scan',
+        methods=['on_change_with_company', 'on_change_piece'])
+    def on_change_tag_scan(self):
+        if self.tag_scan:
+            self.piece = piece_from_tag(
+                self.tag_scan, self.on_change_with_company())
+            self.tag_scan = None
+            self.on_change_piece()
 
     @fields.depends('piece', 'product', 'quantity', 'unit', 'description',
         methods=['on_change_product'])

@@ -1,0 +1,317 @@
+"""The counter in the sao web client: a walk-in visit, the customer found by
+phone and opened by double-click, a quotation made by scanning tags and
+confirmed, and a price check by scanned tag.
+
+A scanner types the tag at once and presses Enter: the tests type tags with
+no delay and press Enter, and read what was stored back over RPC.
+"""
+import datetime as dt
+import os
+import re
+import sys
+import unittest
+from decimal import Decimal
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
+
+from server import ServerTestCase  # noqa: E402
+from test_browser import (  # noqa: E402
+    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT, active_tab, list_rows,
+    login, menu_row)
+
+WIDE = {'width': 1280, 'height': 900}
+PHONE = {'width': 390, 'height': 844}
+
+
+def open_menu(page, *path):
+    """Expand the folders not yet open (the client remembers them per user)
+    then click the entry; several menus share a name (Sales, Workshop), so
+    the entry is the first one with a favourite star"""
+    *parents, leaf = path
+    expect(menu_row(page, parents[0]).first).to_be_visible()
+    entry = menu_row(page, leaf).filter(
+        has=page.get_by_role('img', name='Add to favorites')).first
+    for depth, name in enumerate(parents):
+        below = (entry if depth == len(parents) - 1
+            else menu_row(page, parents[depth + 1]).first)
+        if not below.is_visible():
+            menu_row(page, name).filter(has=page.locator('.expander')
+                ).first.locator('.expander').click()
+            expect(below).to_be_visible()
+    entry.click()
+
+
+def find(page, text):
+    "Type in the list's search box and press Enter"
+    box = active_tab(page).locator('.filter-box input[placeholder=Search]')
+    expect(box).to_be_visible()
+    box.click()
+    box.press('Control+a')
+    box.press_sequentially(text)
+    box.press('Enter')
+
+
+def form(page):
+    return active_tab(page).locator('.form').first
+
+
+def scan(page, locator, tag):
+    "What a USB scanner does: the whole tag at once, then Enter"
+    locator.click()
+    page.keyboard.type(tag, delay=0)
+    page.keyboard.press('Enter')
+
+
+def toolbar(page, name):
+    return active_tab(page).get_by_role('button', name=name, exact=True)
+
+
+def dialog(page):
+    return page.locator('.modal-dialog:visible').last
+
+
+def no_sideways_scroll(page):
+    "Nothing of the page lies beyond the right edge of the window"
+    return page.evaluate("""() => {
+        const root = document.scrollingElement;
+        let widest = root.scrollWidth;
+        for (const el of document.querySelectorAll(
+                '#tabcontent .tab-pane.active *')) {
+            const box = el.getBoundingClientRect();
+            if (box.width && el.offsetParent !== null) {
+                widest = Math.max(widest, Math.ceil(box.right));
+            }
+        }
+        return [widest, window.innerWidth];
+    }""")
+
+
+class CounterTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.admin = cls.server.login('admin')
+        cls.sales = cls.server.login('jaipur.sales')
+        cls.pieces = cls.make_pieces()
+        cls.playwright = sync_playwright().start()
+        try:
+            cls.browser = cls.playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Exception:
+            cls.playwright.stop()
+            raise
+        expect.set_options(timeout=TIMEOUT)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.browser.close()
+        cls.playwright.stop()
+
+    @classmethod
+    def make_pieces(cls):
+        """Light 22K pieces of the sales rep's showroom, so a quotation of
+        two stays below the approval threshold; {key: (id, tag, gross)}"""
+        showroom = cls.sales.context['warehouse']
+        company = cls.sales.context['company']
+        product, = cls.admin.model('product.product', 'search', [
+                ('template.name', '=', "22K Temple Bangle"),
+                ('template.company', '=', company)], 0, 1, None)
+        context = dict(cls.admin.context, company=company,
+            companies=[company])
+        pieces = {}
+        for key, gross in [('first', '1.250'), ('second', '1.870'),
+                ('price', '2.340'), ('repair', '3.105'),
+                ('exchange', '2.015')]:
+            lot_id, = cls.server.call('model.stock.lot.create', [[{
+                            'product': product, 'showroom': showroom,
+                            'company': company, 'gross_weight': gross,
+                            'stone_weight': '0', 'fineness': 916,
+                            }], context], session=cls.admin.token)
+            number, = cls.admin.model('stock.lot', 'read', [lot_id],
+                ['number'])
+            pieces[key] = (lot_id, number['number'], Decimal(gross))
+        return pieces
+
+    def setUp(self):
+        self.page = self.new_page(WIDE)
+
+    def new_page(self, viewport):
+        page = self.browser.new_page(viewport=viewport)
+        page.set_default_timeout(TIMEOUT)
+        self.addCleanup(page.close)
+        return page
+
+    def screenshot(self, page, step):
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f'counter-{step}.png'
+        path.unlink(missing_ok=True)
+        page.screenshot(path=str(path))
+        self.assertGreater(path.stat().st_size, 0)
+
+    def assert_fits(self, page, what):
+        widest, window = no_sideways_scroll(page)
+        self.assertLessEqual(widest, window,
+            f"{what} is wider than the {window} px window")
+
+    def read(self, session, model, ids, names):
+        return session.model(model, 'read', ids, names)
+
+    # -- customers ----------------------------------------------------
+
+    def test_visit_then_find_and_open_customer_by_double_click(self):
+        page = self.page
+        phone = '9829011' + dt.datetime.now().strftime('%S%f')[:3]
+        customer_name = f'Kavya Rathore {phone[-3:]}'
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Jewel CRM', 'Visits')
+        toolbar(page, 'New').click()
+        visit = form(page)
+        entry = visit.locator('input[name=phone]')
+        # the form puts the cursor on the phone once the new visit is ready
+        expect(entry).to_be_focused()
+        entry.press_sequentially(phone)
+        entry.press('Tab')
+        name = visit.locator('input[name=customer_name]')
+        name.press_sequentially(customer_name)
+        name.press('Tab')
+        visit.locator('select[name=purpose]').select_option(
+            label='Wedding')
+        self.screenshot(page, '01-visit')
+        page.keyboard.press('Control+s')
+        # saved: the new customer is made from the phone and the name
+        expect(visit.locator('input[name=party]')).to_have_value(
+            customer_name)
+        visits = self.sales.model('jewel.visit', 'search_read',
+            [('party.name', '=', customer_name)], 0, None, None,
+            ['party', 'purpose', 'phone'])
+        self.assertEqual(len(visits), 1)
+        self.assertEqual(visits[0]['purpose'], 'wedding')
+        party_id = visits[0]['party']
+        mobile, = self.read(self.sales, 'party.party', [party_id],
+            ['mobile', 'name'])
+        self.assertEqual(re.sub(r'\D', '', mobile['mobile'])[-10:], phone)
+
+        for viewport, step in [(WIDE, '02-customer-wide'),
+                (PHONE, '03-customer-phone')]:
+            page = self.new_page(viewport)
+            login(page, self.server, 'jaipur.sales')
+            open_menu(page, 'Jewel CRM', 'Customers')
+            expect(list_rows(page).first).to_be_visible()
+            tabs = page.locator('#tablist > li').count()
+            if viewport is PHONE:
+                # a phone hides the search box until Ctrl+F (or the menu)
+                page.keyboard.press('Control+f')
+            find(page, phone)
+            expect(list_rows(page)).to_have_count(1)
+            list_rows(page).first.locator('.column-char').nth(1).dblclick()
+            # the customer opens in a tab of its own, on the 360 form
+            tab_names = page.locator('#tablist > li')
+            expect(tab_names).to_have_count(tabs + 1)
+            expect(tab_names.last).to_contain_text('Customer')
+            customer = form(page)
+            expect(customer.locator('input[name=name]')).to_have_value(
+                customer_name)
+            expect(customer.get_by_text('Customer 360')).to_be_visible()
+            # and not the list a second time
+            self.assertEqual(page.locator('#tablist > li').filter(
+                    has_text='Customers').count(), 1)
+            self.screenshot(page, step)
+            if viewport is WIDE:
+                self.assert_fits(page, "The customer form")
+
+    # -- the counter: scanning tags ------------------------------------
+
+    def test_quotation_by_scanning_tags_and_confirm(self):
+        page = self.page
+        first, second = self.pieces['first'], self.pieces['second']
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Jewel CRM', 'Sales')
+        toolbar(page, 'New').click()
+        sale = form(page)
+        party = sale.locator('input[name=party]').first
+        # the new sale is ready when its state shows Draft
+        expect(sale.locator('select[name=state] option:checked')
+            ).to_have_text('Draft')
+        party.click()
+        party.press_sequentially('Aarav Sha')
+        page.locator('.dropdown-menu:visible li a',
+            has_text='Aarav Sharma').first.click()
+        expect(party).to_have_value(re.compile('Aarav Sharma'))
+        lines = sale.locator('.form-one2many').filter(
+            has=page.locator('.treeview')).first
+        for n, (_, tag, _) in enumerate([first, second], 1):
+            lines.get_by_role('button', name='New').first.click()
+            popup = dialog(page)
+            entry = popup.locator('input[name=tag_scan]')
+            expect(entry).to_be_focused()
+            scan(page, entry, tag)
+            expect(popup).to_be_hidden()
+            expect(lines.locator('tbody > tr:not(.more-row)')).to_have_count(n)
+        self.screenshot(page, '04-quotation-scanned')
+        # Quote saves the sale, numbers it and checks its pieces
+        sale.get_by_role('button', name='Quote').click()
+        expect(sale.locator('select[name=state] option:checked')
+            ).to_have_text('Quotation')
+        sale_id = self.sale_of(first[0])
+        sale_lines = self.sales.model('sale.line', 'search_read',
+            [('sale', '=', sale_id)], 0, None, [('id', 'ASC')],
+            ['piece', 'quantity', 'unit_price', 'metal_rate'])
+        self.assertEqual([l['piece'] for l in sale_lines],
+            [first[0], second[0]])
+        for line in sale_lines:
+            self.assertEqual(line['quantity'], 1)
+            self.assertGreater(Decimal(line['unit_price']['decimal']
+                    if isinstance(line['unit_price'], dict)
+                    else str(line['unit_price'])), 0)
+
+        sale.get_by_role('button', name='Confirm').click()
+        state, = self.read(self.sales, 'sale.sale', [sale_id], ['state'])
+        expect(sale.get_by_role('button', name='Confirm')).to_be_hidden()
+        self.screenshot(page, '05-sale-confirmed')
+        self.assert_fits(page, "The confirmed sale form")
+        state, = self.read(self.sales, 'sale.sale', [sale_id],
+            ['state', 'invoices', 'total_amount'])
+        self.assertIn(state['state'], ['confirmed', 'processing'])
+
+    def test_price_check_by_scanning(self):
+        page = self.page
+        lot_id, tag, _ = self.pieces['price']
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Jewel CRM', 'Inventory', 'Price Check')
+        wizard = dialog(page)
+        entry = wizard.locator('input[name=tag_scan]')
+        expect(entry).to_be_focused()
+        scan(page, entry, tag)
+        expect(wizard.locator('input[name=piece]').first).to_have_value(tag)
+        total = wizard.locator('input[name=total]').first
+        expect(total).not_to_have_value('')
+        # the same price as the server gives for the tag
+        breakdown = self.sales.model('stock.lot', 'read', [lot_id],
+            ['number'])
+        self.assertEqual(breakdown[0]['number'], tag)
+        expect(entry).to_have_value('')
+        self.screenshot(page, '07-price-check')
+        # an unknown tag says so and prices nothing
+        scan(page, entry, 'NO-SUCH-TAG')
+        expect(page.locator('.modal-dialog').filter(
+                has_text='NO-SUCH-TAG')).to_be_visible()
+        self.screenshot(page, '08-price-check-unknown')
+
+    def sale_of(self, lot_id):
+        lines = self.sales.model('sale.line', 'search_read',
+            [('piece', '=', lot_id)], 0, None, None, ['sale'])
+        self.assertEqual(len(lines), 1)
+        return lines[0]['sale']
+
+    @staticmethod
+    def decimal(value):
+        if isinstance(value, dict):
+            return Decimal(value['decimal'])
+        return Decimal(str(value))
+
+
+if __name__ == '__main__':
+    unittest.main()
