@@ -78,7 +78,8 @@ def name_cell(page, name):
     return list_rows(page).locator(f'.column-char[title="{name}"]')
 
 
-class CustomerListTest(ServerTestCase):
+class BrowserTestCase(ServerTestCase):
+    "One server and one headless Chromium for the class"
 
     @classmethod
     def setUpClass(cls):
@@ -96,6 +97,14 @@ class CustomerListTest(ServerTestCase):
     def tearDownClass(cls):
         cls.browser.close()
         cls.playwright.stop()
+        super().tearDownClass()
+
+
+class CustomerListTest(BrowserTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
 
     def setUp(self):
         self.page = self.browser.new_page(

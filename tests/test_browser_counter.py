@@ -14,12 +14,10 @@ from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
-from server import ServerTestCase  # noqa: E402
 from test_browser import (  # noqa: E402
-    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT, active_tab, list_rows,
-    login, menu_row)
+    ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, list_rows, login, menu_row)
 
 WIDE = {'width': 1280, 'height': 900}
 PHONE = {'width': 390, 'height': 844}
@@ -88,7 +86,7 @@ def no_sideways_scroll(page):
     }""")
 
 
-class CounterTest(ServerTestCase):
+class CounterTest(BrowserTestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -96,19 +94,6 @@ class CounterTest(ServerTestCase):
         cls.admin = cls.server.login('admin')
         cls.sales = cls.server.login('jaipur.sales')
         cls.pieces = cls.make_pieces()
-        cls.playwright = sync_playwright().start()
-        try:
-            cls.browser = cls.playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        except Exception:
-            cls.playwright.stop()
-            raise
-        expect.set_options(timeout=TIMEOUT)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
 
     @classmethod
     def make_pieces(cls):

@@ -10,12 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
-from server import ServerTestCase  # noqa: E402
 from test_browser import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, TIMEOUT, active_tab, list_rows, login,
-    menu_row, name_cell)
+    TIMEOUT, BrowserTestCase, active_tab, list_rows, login, menu_row,
+    name_cell)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / 'test-artifacts'
 DESKTOP = {'width': 1280, 'height': 900}
@@ -67,25 +66,12 @@ def search_box(page):
     return active_tab(page).locator('.filter-box input[placeholder=Search]')
 
 
-class RoleHomesTest(ServerTestCase):
+class RoleHomesTest(BrowserTestCase):
     "One server and one browser for the class; a page per test"
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.playwright = sync_playwright().start()
-        try:
-            cls.browser = cls.playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        except Exception:
-            cls.playwright.stop()
-            raise
-        expect.set_options(timeout=TIMEOUT)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
 
     def new_page(self, viewport):
         context = self.browser.new_context(viewport=viewport,

@@ -9,12 +9,10 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
-from server import ServerTestCase  # noqa: E402
 from test_browser import (  # noqa: E402
-    ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT, active_tab, list_rows, login,
-    open_menu)
+    ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, list_rows, login, open_menu)
 
 DESKTOP = {'width': 1280, 'height': 900}
 PHONE = {'width': 390, 'height': 844}
@@ -46,7 +44,7 @@ def toolbar_action(page, size, menu, item):
         item, exact=True).click()
 
 
-class TelecallingBrowserTest(ServerTestCase):
+class TelecallingBrowserTest(BrowserTestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -66,19 +64,6 @@ class TelecallingBrowserTest(ServerTestCase):
         cls.free = cls.manager.model('party.party', 'search_read',
             [('id', 'in', sorted(mobiles - busy - refused))], 0, None,
             [('name', 'ASC')], ['name'])
-        cls.playwright = sync_playwright().start()
-        try:
-            cls.browser = cls.playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        except Exception:
-            cls.playwright.stop()
-            raise
-        expect.set_options(timeout=TIMEOUT)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.browser.close()
-        cls.playwright.stop()
 
     def new_leads(self, count):
         "Open high priority leads of count customers: [(id, name)]"
