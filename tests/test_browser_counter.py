@@ -17,7 +17,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from playwright.sync_api import expect  # noqa: E402
 
 from test_browser import (  # noqa: E402
-    ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, list_rows, login, menu_row)
+    ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, list_rows, login,
+    menu_row)
 
 WIDE = {'width': 1280, 'height': 900}
 PHONE = {'width': 390, 'height': 844}

@@ -12,7 +12,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from playwright.sync_api import expect  # noqa: E402
 
 from test_browser import (  # noqa: E402
-    ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, list_rows, login, open_menu)
+    ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, list_rows, login,
+    open_menu)
 
 DESKTOP = {'width': 1280, 'height': 900}
 PHONE = {'width': 390, 'height': 844}
