@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import re
+from collections import Counter
 
 from sql import Literal, Select
 from sql.functions import CurrentTimestamp
@@ -32,6 +33,7 @@ from . import phone
 from .customer_rows import (
     CHOICES, COLUMNS, CONSENT_COLUMNS, FORMULA_PREFIXES, LIST_SEPARATOR,
     PHONE_COLUMNS, ParsedRows, RowError, RowParser)
+from .statistics import analyze
 from .tenancy import guarded_company
 
 MAX_BYTES = config.getint(
@@ -325,12 +327,14 @@ class _BulkWriter:
         Party = pool.get('party.party')
         self.choice_fields = {
             field: Party._fields[field] for field, _ in CHOICES.values()}
+        self.written = Counter()
 
     def insert(self, model_name, columns, rows):
         "Insert rows (lists of values) and return their ids, in order"
         Model = self.pool.get(model_name)
         if not rows:
             return []
+        self.written[Model._table] += len(rows)
         columns = list(columns) + ['create_uid', 'create_date']
         stamp = (self.user, self.now)
         if backend.name == 'postgresql':
@@ -449,6 +453,7 @@ class _BulkWriter:
                 for t in dict.fromkeys(c['tags'])])
 
     def finish(self):
+        analyze(self.written)
         self.transaction.counter += 1
         for cache in self.transaction.cache.values():
             for name in ['party.party', 'party.contact_mechanism']:

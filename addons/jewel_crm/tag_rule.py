@@ -38,6 +38,7 @@ from trytond.transaction import Transaction, without_check_access
 from . import condition as lang
 from .audit import rule_givings
 from .company_field import TenantMixin, tenant_company_field
+from .statistics import analyze
 from .tenancy import check_context, guarded_company
 from .tier import clear_party_cache, purchase_totals
 
@@ -146,7 +147,11 @@ class TagRule(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
         once for all the rules (into a temporary table).  Return (added,
         removed) of each rule."""
         with _TempTables.batch():
-            return [rule.apply() for rule in rules]
+            results = [rule.apply() for rule in rules]
+        changed = sum(added + removed for added, removed in results)
+        Audit = Pool().get('jewel.customer.audit')
+        analyze({_RuleLinks.table()._name: changed, Audit._table: changed})
+        return results
 
     @classmethod
     def run_all(cls):

@@ -235,6 +235,39 @@ class JewelCrmTestCase(
         self.assertEqual(given(), [])
 
     @with_transaction()
+    def test_bulk_import_analyzes_its_tables(self):
+        "An import of many customers refreshes the planner's statistics"
+        from trytond import backend
+        from jewel_crm.customer_import import CustomerImporter
+        from jewel_crm.statistics import ANALYZE_MIN_ROWS
+        company = create_company("Bulk Jewels")
+        cursor = Transaction().connection.cursor()
+
+        def party_rows_known():
+            if backend.name == 'postgresql':
+                cursor.execute("SELECT reltuples FROM pg_class "
+                    "WHERE relname = 'party_party'")
+                return cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM sqlite_master "
+                "WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone()[0]:
+                return 0
+            cursor.execute("SELECT stat FROM sqlite_stat1 "
+                "WHERE tbl = 'party_party'")
+            return max((int(stat.split()[0]) for stat, in cursor),
+                default=0)
+        count = ANALYZE_MIN_ROWS + 10
+        self.assertLess(party_rows_known(), count)
+        rows = [[f"Bulk Customer {n}", f"+91 98290 {n:05d}"]
+            for n in range(count)]
+        with set_company(company):
+            importer = CustomerImporter(company, 'bulk.csv')
+            importer.check_and_write(['name', 'mobile'], rows)
+        self.assertEqual(importer.rejected, [])
+        self.assertEqual(importer.written, count)
+        self.assertGreaterEqual(party_rows_known(), count)
+
+    @with_transaction()
     def test_forms_served_from_view_cache(self):
         "Every form, inline lists included, is built once then cached"
         from trytond.model import ModelView
