@@ -43,49 +43,12 @@ ROLES = os.environ.get('JEWEL_MATRIX_ROLES', ' '.join(ALL_ROLES)).split()
 # method; kind is model, on_change, table_query, report, wizard, or rows /
 # reference for Jaipur rows changed / pointed at during a phase.  Each entry
 # must still leak (test_known_leaks_still_leak): remove it once fixed.
-#
-# Fixed on another branch (issue 18: fast paths trusting context['company'],
-# child models without rules, res.user visibility): empty after the merge.
-KNOWN_LEAKS = {
-    # Reprice (jewel.sale.reprice) reprices the open quotations and the
-    # tags of the business named by context['company']: Jaipur's quotation
-    # lines and pieces are rewritten for a Mumbai user (wt-guard)
-    ('rows', 'sale.line', '*'),
-    ('rows', 'stock.lot', '*'),
-    }
 
-# Leaks outside those two areas, not fixed yet (see the report of this
-# branch): Tryton evaluates some checks before the record rules.
-UNFIXED_LEAKS = {
-    # export_data checks the read rule in Python (eval_domain), which takes
-    # a rule through a parent ('party.company', 'sale' where ...) as true:
-    # the rec_name of Jaipur's addresses, contacts, variants, sale lines
-    ('model', 'party.address', 'export_data'),
-    ('model', 'party.contact_mechanism', 'export_data'),
-    ('model', 'product.product', 'export_data'),
-    ('model', 'sale.line', 'export_data'),
-    # delete runs check_modification before the delete rule: its error
-    # names Jaipur's posted invoice line / repair number
-    ('model', 'account.invoice.line', 'delete'),
-    ('model', 'jewel.repair', 'delete'),
-    # on_change instances read related records without record rules: a
-    # Jaipur id as the record or as a value (party, product, warehouse)
-    # brings back its party name, phone, product or location names
-    ('on_change', 'account.invoice', 'on_change'),
-    ('on_change', 'account.invoice.line', 'on_change_with'),
-    ('on_change', 'jewel.visit', 'on_change'),
-    ('on_change', 'party.contact_mechanism', 'on_change'),
-    ('on_change', 'party.contact_mechanism', 'on_change_with'),
-    ('on_change', 'product.product', 'on_change'),
-    ('on_change', 'sale.line', 'on_change_with'),
-    ('on_change', 'sale.sale', 'on_change'),
-    ('on_change', 'stock.move', 'on_change_with'),
-    ('on_change', 'stock.shipment.in', 'on_change'),
-    ('on_change', 'stock.shipment.in.return', 'on_change_with'),
-    ('on_change', 'stock.shipment.internal', 'on_change_with'),
-    ('on_change', 'stock.shipment.out', 'on_change'),
-    ('on_change', 'stock.shipment.out.return', 'on_change'),
-    }
+KNOWN_LEAKS = set()
+# Leaks left for later, each with why (none: the guard of jewel_crm covers
+# the fast paths, and rpc_access.py the ids of on_change, delete and
+# export_data calls)
+UNFIXED_LEAKS = set()
 
 
 # Calls that are not probes of a Jaipur record, or are probed another way:
