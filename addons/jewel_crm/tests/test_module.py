@@ -258,7 +258,8 @@ class JewelCrmTestCase(
                 default=0)
         count = ANALYZE_MIN_ROWS + 10
         self.assertLess(party_rows_known(), count)
-        rows = [[f"Bulk Customer {n}", f"+91 98290 {n:05d}"]
+        # (line, cells) as read from a file
+        rows = [(n + 2, [f"Bulk Customer {n}", f"+91 98290 {n:05d}"])
             for n in range(count)]
         with set_company(company):
             importer = CustomerImporter(company, 'bulk.csv')
