@@ -1,8 +1,8 @@
 """make test: every suite on SQLite and on PostgreSQL.
 
-SQLite runs its suites one after another in one lane; PostgreSQL runs its
-module suites and its server suites (tests/) in two lanes; the three lanes
-run at once.
+Each backend runs its module suites and its server suites (tests/) in two
+lanes; the four lanes run at once (the server suites wait mostly on their
+server and the browser, not on the CPU).
 Initialised module databases are cached under var/test-cache, keyed on the
 source, so an unchanged tree skips their creation.
 Prints one closing line: 'N passed, N failed'.
@@ -115,9 +115,9 @@ def run_suite(backend, label, args, env):
 
 
 def backend_lanes(backend, selected=None):
-    """[(lane, [(label, unittest args)])]: on PostgreSQL the module suites
-    and the server suites run in two lanes at once (the server suites wait
-    mostly on PostgreSQL and on RPC, not on the CPU)"""
+    """[(lane, [(label, unittest args)])]: the module suites and the
+    server suites run in two lanes at once (the server suites wait mostly
+    on the database, on RPC and on the browser, not on the CPU)"""
     modules = [(m, ['discover', '-s', f'addons/{m}/tests', '-t', 'addons'])
         for m in MODULES]
     cross = [(name, [f'tests/{name}.py']) for name in CROSS]
@@ -127,8 +127,6 @@ def backend_lanes(backend, selected=None):
     if selected:
         lanes = [(lane, [s for s in suites if s[0] in selected])
             for lane, suites in lanes]
-    if backend == 'sqlite':
-        lanes = [('all', [s for _, suites in lanes for s in suites])]
     return [(lane, suites) for lane, suites in lanes if suites]
 
 
