@@ -136,8 +136,13 @@ class BadInputTestCase(ServerTestCase):
                     bounded[name] = definition, bounds
             if not bounded:
                 continue
-            records = session.model(model, 'search',
-                EDITABLE.get(model, []), 0, 1, None)
+            try:
+                records = session.model(model, 'search',
+                    EDITABLE.get(model, []), 0, 1, None)
+            except RPCError:
+                # a wizard's form stores nothing: its bounds are the
+                # client's, checked by the walk of the module tests
+                continue
             if not records:
                 continue  # no demo record to write to
             record, = records
