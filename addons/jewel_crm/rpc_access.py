@@ -8,13 +8,19 @@ showroom, the lines and the parent's values).  Tryton builds an instance
 from them and reads what the method needs without record rules, so a
 client naming another business's ids would get their names back.  Delete
 and export_data check their rules after code that names the records.
-Here every id of a tenant's record such a call names is checked with
-``tenancy.guarded_records`` (an ORM search under the record rules) before
-Tryton converts the call, by the same RPC checks as rpc_guard.
+Here every id of a tenant's record such a call names must belong to one of
+the user's businesses (or to none), checked before Tryton converts the
+call, by the same RPC checks as rpc_guard.  Within the business the record
+rules (showrooms, hidden staff) still apply where Tryton applies them: a
+form may name a record its user does not list.
 """
 from collections import defaultdict
 
-from .tenancy import company_path, guarded_records
+from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError
+from trytond.transaction import inactive_records, without_check_access
+
+from .tenancy import company_path, is_platform_admin, user_company_ids
 
 # Methods taking the values of a form as their first argument
 VALUES_METHODS = {
@@ -28,10 +34,28 @@ def takes_values(method):
     return method in VALUES_METHODS or method.startswith(VALUES_PREFIXES)
 
 
-def _is_tenant(Model):
+def _path(Model):
     if Model.__name__ not in _tenant:
-        _tenant[Model.__name__] = bool(company_path(Model))
+        _tenant[Model.__name__] = company_path(Model)
     return _tenant[Model.__name__]
+
+
+def _refuse_other_businesses(Model, ids):
+    "AccessError when one of ids is a record of another business"
+    path = _path(Model)
+    ids = sorted(set(ids))
+    if not path or not ids or is_platform_admin():
+        return
+    with without_check_access(), inactive_records():
+        foreign = Model.search([
+                ('id', 'in', ids),
+                (path, '!=', None),
+                (path, 'not in', sorted(user_company_ids())),
+                ], limit=10, order=[])
+    if foreign:
+        raise AccessError(gettext('jewel_crm.msg_guard_records',
+                model=Model.__names__()['model'],
+                ids=', '.join(str(r.id) for r in foreign)))
 
 
 def _targets(field, value):
@@ -83,10 +107,9 @@ def check_values(checker, values=None, *args, **kwargs):
     found = defaultdict(set)
     _collect(checker.model, values, found)
     for Target, ids in found.items():
-        if _is_tenant(Target):
-            guarded_records(Target, sorted(ids))
+        _refuse_other_businesses(Target, ids)
 
 
 def check_ids(checker, ids, *args, **kwargs):
-    if _is_tenant(checker.model):
-        guarded_records(checker.model, ids)
+    _refuse_other_businesses(checker.model,
+        [i for i in ids if isinstance(i, int) and i >= 0])
