@@ -113,8 +113,13 @@ class CounterTest(BrowserTestCase):
                 ('exchange', '2.015')]:
             lot_id, = cls.server.call('model.stock.lot.create', [[{
                             'product': product, 'showroom': showroom,
-                            'company': company, 'gross_weight': gross,
-                            'stone_weight': '0', 'fineness': 916,
+                            'company': company,
+                            # decimals as JSON-RPC sends them
+                            'gross_weight': {'__class__': 'Decimal',
+                                'decimal': gross},
+                            'stone_weight': {'__class__': 'Decimal',
+                                'decimal': '0'},
+                            'fineness': 916,
                             }], context], session=cls.admin.token)
             number, = cls.admin.model('stock.lot', 'read', [lot_id],
                 ['number'])
