@@ -202,3 +202,19 @@ class ServerTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.server = Server().start()
         cls.addClassCleanup(cls.server.stop)
+
+    @classmethod
+    def configure_in_process(cls):
+        """Configure trytond in this process as the server is, so a test can
+        read the server's database as root with the server's own code"""
+        saved = dict(os.environ)
+        os.environ.update(cls.server.env)
+        try:
+            from jewel import effective_config
+            path = str(effective_config())
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        os.environ['TRYTOND_CONFIG'] = path
+        from trytond import config
+        config.update_etc(path)

@@ -48,23 +48,11 @@ class ForgedContextTestCase(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        os.environ['TRYTOND_CONFIG'] = cls._server_config()
-        from trytond import config
-        config.update_etc(os.environ['TRYTOND_CONFIG'])
+        cls.configure_in_process()
         cls.facts = cls.root(cls._facts)
         cls.sessions = {login: cls.server.login(login)
             for login in ['mumbai.admin', 'mumbai.manager']}
 
-    @classmethod
-    def _server_config(cls):
-        saved = dict(os.environ)
-        os.environ.update(cls.server.env)
-        try:
-            from jewel import effective_config
-            return str(effective_config())
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
 
     @classmethod
     def root(cls, function):

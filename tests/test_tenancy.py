@@ -86,24 +86,12 @@ class TenancyMatrixTestCase(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        os.environ['TRYTOND_CONFIG'] = cls._server_config()
-        from trytond import config
-        config.update_etc(os.environ['TRYTOND_CONFIG'])
+        cls.configure_in_process()
         (cls.records, cls.references, cls.owners,
             cls.unscoped) = _records_per_business(
             cls.server.database, [cls.A, cls.B])
         cls.intruder = cls.server.login('mumbai.admin')
 
-    @classmethod
-    def _server_config(cls):
-        saved = dict(os.environ)
-        os.environ.update(cls.server.env)
-        try:
-            from jewel import effective_config
-            return str(effective_config())
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
 
 
     def probed(self):

@@ -86,10 +86,7 @@ class TenancyPathsTestCase(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        os.environ['TRYTOND_CONFIG'] = (
-            test_tenancy.TenancyMatrixTestCase._server_config.__func__(cls))
-        from trytond import config
-        config.update_etc(os.environ['TRYTOND_CONFIG'])
+        cls.configure_in_process()
         database = cls.server.database
         cls.plan = discover(database, cls.A, cls.B)
         cls.pattern = re.compile('|'.join(
