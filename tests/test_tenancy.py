@@ -92,8 +92,6 @@ class TenancyMatrixTestCase(ServerTestCase):
             cls.server.database, [cls.A, cls.B])
         cls.intruder = cls.server.login('mumbai.admin')
 
-
-
     def probed(self):
         for model, ids in sorted(self.records.items()):
             if ids[self.A]:
