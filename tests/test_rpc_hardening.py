@@ -484,6 +484,11 @@ class MalformedRPCTestCase(unittest.TestCase):
         row, = self.result(P, 'read', [party], ['name', 'company.rec_name',
                 'rec_name', '_timestamp', 'categories', 'addresses'])
         self.assertTrue(row['company.']['rec_name'])
+        # what sao reads for a form with a list of lines
+        row, = self.result(P, 'read', [party], ['addresses',
+                'addresses.rec_name', 'addresses._timestamp',
+                'addresses._write', 'addresses._delete'])
+        self.assertIn('addresses.', row)
         self.assertTrue(self.result(P, 'search_read', [['id', '=', party]],
                 0, 1, None, ['name', 'company.rec_name']))
         self.assertIn('name', self.result(P, 'fields_get', ['name']))

@@ -354,6 +354,10 @@ class Checker:
             if read and name.endswith(':string'):
                 name = name[:-len(':string')]
             if read:
+                # sao asks the meta fields of x2many targets: 'lines._write'
+                prefix, _, last = name.rpartition('.')
+                if prefix and last in READ_EXTRAS:
+                    name = prefix
                 self.field(self.model, name, argument)
             elif name not in self.model._fields:
                 raise self.error('unknown_field', argument=argument,
