@@ -14,6 +14,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from test_browser import (  # noqa: E402
     TIMEOUT, BrowserTestCase, active_tab, list_rows, login, menu_row,
+    open_menu,
     name_cell)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / 'test-artifacts'
@@ -42,19 +43,6 @@ def scroll_offsets(page):
         ...['#tabs', '#tabcontent', '#tabcontent .tab-pane.active'].map(
             s => { const e = document.querySelector(s);
                 return e ? e.scrollTop : 0; })]""")
-
-
-def open_menu(page, *path):
-    "As test_browser.open_menu; on a phone the menu is opened first"
-    # the menu comes after the home tab; on a phone sao folds it away then
-    expect(page.locator('#tablist li.active')).to_contain_text('Dashboard')
-    if page.viewport_size['width'] < 768:
-        page.locator('a.navbar-brand[data-toggle=menu]').click()
-    expect(menu_row(page, path[0])).to_be_visible()
-    *parents, leaf = path
-    for name in parents:
-        menu_row(page, name).locator('.expander').click()
-    menu_row(page, leaf).click()
 
 
 def saved(page):

@@ -126,7 +126,8 @@ class TelecallingBrowserTest(BrowserTestCase):
         expect(row).to_contain_text(phone)
         self.shot(page, size, '1-queue')
 
-        row.dblclick()
+        # on its priority: the name and the number are links
+        row.locator(".column-selection").first.dblclick()
         form = active_tab(page).locator('.form').first
         calls = form.locator('.form-one2many').first
         calls.locator('button[title="New"]').click()

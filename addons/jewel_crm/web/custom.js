@@ -135,3 +135,24 @@
         return get_value.call(this);
     };
 }());
+
+// Number fields: sao shows a text box and, when it takes the focus, swaps in
+// a number box that it focuses a task later.  Digits typed right after Tab
+// (a clerk or a scanner) went to the text box being hidden and were lost:
+// a call's duration was stored as 0.  The number box takes the focus at once.
+(function() {
+    'use strict';
+    var Integer = Sao.View.Form.Integer;
+    var init = Integer.prototype.init;
+    Integer.prototype.init = function() {
+        init.apply(this, arguments);
+        var input = this.input;
+        if (this.input_text && (this.input_text[0] !== input[0])) {
+            this.input_text.on('focusin', function() {
+                if (!input.prop('readonly') && input.is(':visible')) {
+                    input.focus();
+                }
+            });
+        }
+    };
+}());
