@@ -18,28 +18,10 @@ from playwright.sync_api import expect  # noqa: E402
 
 from test_browser import (  # noqa: E402
     ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, list_rows, login,
-    menu_row)
+    open_menu)
 
 WIDE = {'width': 1280, 'height': 900}
 PHONE = {'width': 390, 'height': 844}
-
-
-def open_menu(page, *path):
-    """Expand the folders not yet open (the client remembers them per user)
-    then click the entry; several menus share a name (Sales, Workshop), so
-    the entry is the first one with a favourite star"""
-    *parents, leaf = path
-    expect(menu_row(page, parents[0]).first).to_be_visible()
-    entry = menu_row(page, leaf).filter(
-        has=page.get_by_role('img', name='Add to favorites')).first
-    for depth, name in enumerate(parents):
-        below = (entry if depth == len(parents) - 1
-            else menu_row(page, parents[depth + 1]).first)
-        if not below.is_visible():
-            menu_row(page, name).filter(has=page.locator('.expander')
-                ).first.locator('.expander').click()
-            expect(below).to_be_visible()
-    entry.click()
 
 
 def find(page, text):

@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 from playwright.sync_api import expect  # noqa: E402
 
 from test_browser import (  # noqa: E402
-    TIMEOUT, BrowserTestCase, active_tab, list_rows, login, menu_row,
+    TIMEOUT, BrowserTestCase, active_tab, list_rows, login,
     open_menu,
     name_cell)
 
