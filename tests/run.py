@@ -1,8 +1,9 @@
 """make test: every suite on SQLite and on PostgreSQL.
 
-Each backend runs its module suites and its server suites (tests/) in two
-lanes; the four lanes run at once (the server suites wait mostly on their
-server and the browser, not on the CPU).
+The suites of both backends (the module suites and the server suites of
+tests/) wait in one queue, the longest first, and JEWEL_TEST_JOBS of them
+(default 4) run at once: the machine's cores stay busy and the pass ends
+when its longest suite does.
 Initialised module databases are cached under var/test-cache, keyed on the
 source, so an unchanged tree skips their creation.
 Prints one closing line: 'N passed, N failed'.
@@ -118,34 +119,33 @@ def run_suite(backend, label, args, env):
     return total - bad, bad
 
 
-def backend_lanes(backend, selected=None):
-    """[(lane, [(label, unittest args)])]: the module suites and the
-    server suites run in two lanes at once (the server suites wait mostly
-    on the database, on RPC and on the browser, not on the CPU)"""
-    modules = [(m, ['discover', '-s', f'addons/{m}/tests', '-t', 'addons'])
+# Seconds each suite took on a quiet machine, to start the longest first
+EXPECTED = {
+    'jewel_crm': 300, 'jewel_inventory': 330, 'jewel_telecalling': 150,
+    'jewel_whatsapp': 170, 'test_tenancy': 250, 'test_roles': 120,
+    'test_browser_roles': 100, 'test_cli': 60,
+    }
+
+
+def backend_suites(backend, selected=None):
+    "[(label, unittest args)] of a backend"
+    suites = [(m, ['discover', '-s', f'addons/{m}/tests', '-t', 'addons'])
         for m in MODULES]
-    cross = [(name, [f'tests/{name}.py']) for name in CROSS]
+    suites += [(name, [f'tests/{name}.py']) for name in CROSS]
     if selected:
-        cross += [(name, [f'tests/{name}.py']) for name in BY_NAME]
+        suites += [(name, [f'tests/{name}.py']) for name in BY_NAME]
     if backend == 'sqlite':
-        cross += [(name, [f'tests/{name}.py']) for name in BROWSER]
-    lanes = [('modules', modules), ('server', cross)]
+        suites += [(name, [f'tests/{name}.py']) for name in BROWSER]
     if selected:
-        lanes = [(lane, [s for s in suites if s[0] in selected])
-            for lane, suites in lanes]
-    return [(lane, suites) for lane, suites in lanes if suites]
+        suites = [s for s in suites if s[0] in selected]
+    return suites
 
 
-def run_lane(backend, lane, suites, selected=None):
+def run_one(backend, label, args, number, selected=None):
     env = backend_env(backend, shared_templates=not selected)
     if backend == 'postgresql':
-        env['DB_NAME'] = f'test_jewel_{os.getpid()}_{lane}'
-    passed = failed = 0
-    for label, args in suites:
-        ok, bad = run_suite(backend, label, args, env)
-        passed += ok
-        failed += bad
-    return passed, failed
+        env['DB_NAME'] = f'test_jewel_{os.getpid()}_{number}'
+    return run_suite(backend, label, args, env)
 
 
 def main():
@@ -170,11 +170,16 @@ def main():
     if args.backend:
         backends = [b for b in backends if b == args.backend]
     started = time.monotonic()
-    lanes = [(backend, lane, suites) for backend in backends
-        for lane, suites in backend_lanes(backend, args.suites)]
-    with ThreadPoolExecutor(max(len(lanes), 1)) as pool:
+    queue = sorted(((backend, label, suite_args)
+            for backend in backends
+            for label, suite_args in backend_suites(backend, args.suites)),
+        key=lambda s: -EXPECTED.get(s[1], 30) * (
+            1.5 if s[0] == 'postgresql' else 1))
+    jobs = int(os.environ.get('JEWEL_TEST_JOBS', 4))
+    with ThreadPoolExecutor(max(min(jobs, len(queue)), 1)) as pool:
         results = list(pool.map(
-                lambda b: run_lane(*b, selected=args.suites), lanes))
+                lambda n: run_one(*queue[n], n, selected=args.suites),
+                range(len(queue))))
     passed = sum(p for p, _ in results)
     failed = sum(f for _, f in results)
     shutil.rmtree(ROOT / 'var' / 'test-db', ignore_errors=True)

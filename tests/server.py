@@ -7,6 +7,7 @@ database is cached under var/test-cache keyed on the source of addons/ and
 jewel/, a PostgreSQL one as the template database jewel_tpl_<hash>, so a
 pass that changes nothing copies it instead of making it again.
 """
+import fcntl
 import hashlib
 import json
 import os
@@ -90,6 +91,17 @@ class Server:
             f"server did not start: {(self.dbdir / 'server.log').read_text()}")
 
     def _make_database(self):
+        "Suites running at once wait for the first to make the demo database"
+        lock = ROOT / 'var' / 'test-cache' / f'demo-{self.backend}.lock'
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock, 'w') as file:
+            fcntl.flock(file, fcntl.LOCK_EX)
+            try:
+                self._make_or_copy_database()
+            finally:
+                fcntl.flock(file, fcntl.LOCK_UN)
+
+    def _make_or_copy_database(self):
         self.dbdir.mkdir(parents=True, exist_ok=True)
         if self.backend == 'sqlite':
             cached = (ROOT / 'var' / 'test-cache'

@@ -10,6 +10,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from jewel_crm.tests.bounds import QuantityBoundsMixin
+from jewel_crm.tests.static import StaticChecksOnce
 
 
 def create_user(login, company, role=None, showrooms=()):
@@ -43,7 +44,8 @@ def create_showroom(name, company):
 
 
 class JewelCrmTestCase(
-        QuantityBoundsMixin, CompanyTestMixin, ModuleTestCase):
+        StaticChecksOnce, QuantityBoundsMixin, CompanyTestMixin,
+        ModuleTestCase):
     "Test Jewel CRM module"
     module = 'jewel_crm'
 

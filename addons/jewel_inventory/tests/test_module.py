@@ -11,6 +11,7 @@ from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
 from jewel_crm.tests.bounds import QuantityBoundsMixin
+from jewel_crm.tests.static import StaticChecksOnce
 
 
 def create_piece_design(name):
@@ -28,10 +29,10 @@ def create_piece_design(name):
 
 
 class JewelInventoryTestCase(
-        QuantityBoundsMixin, CompanyTestMixin, ModuleTestCase):
+        StaticChecksOnce, QuantityBoundsMixin, CompanyTestMixin,
+        ModuleTestCase):
     "Test Jewel Inventory module"
     module = 'jewel_inventory'
-    extras = ['jewel_crm']
 
     @property
     def _skip_company_rule(self):

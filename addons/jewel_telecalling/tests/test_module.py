@@ -10,13 +10,14 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 
 from jewel_crm.tests.bounds import QuantityBoundsMixin
+from jewel_crm.tests.static import StaticChecksOnce
 
 
 class JewelTelecallingTestCase(
-        QuantityBoundsMixin, CompanyTestMixin, ModuleTestCase):
+        StaticChecksOnce, QuantityBoundsMixin, CompanyTestMixin,
+        ModuleTestCase):
     "Test Jewel Telecalling module"
     module = 'jewel_telecalling'
-    extras = ['jewel_crm']
 
     @property
     def _skip_company_rule(self):

@@ -4,13 +4,14 @@ from trytond.modules.company.tests import CompanyTestMixin
 from trytond.tests.test_tryton import ModuleTestCase
 
 from jewel_crm.tests.bounds import QuantityBoundsMixin
+from jewel_crm.tests.static import StaticChecksOnce
 
 
 class JewelWhatsappTestCase(
-        QuantityBoundsMixin, CompanyTestMixin, ModuleTestCase):
+        StaticChecksOnce, QuantityBoundsMixin, CompanyTestMixin,
+        ModuleTestCase):
     "Test Jewel Whatsapp module"
     module = 'jewel_whatsapp'
-    extras = ['jewel_crm']
 
     @property
     def _skip_company_rule(self):
