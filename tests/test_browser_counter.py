@@ -1,6 +1,6 @@
 """The counter in the sao web client: a walk-in visit, the customer found by
-phone and opened by double-click, a quotation made by scanning tags and
-confirmed, and a price check by scanned tag.
+phone and opened by double-click, a quotation made by scanning tags,
+confirmed and paid, a price check and a repair intake by scanned tag.
 
 A scanner types the tag at once and presses Enter: the tests type tags with
 no delay and press Enter, and read what was stored back over RPC.
@@ -197,7 +197,7 @@ class CounterTest(BrowserTestCase):
 
     # -- the counter: scanning tags ------------------------------------
 
-    def test_quotation_by_scanning_tags_and_confirm(self):
+    def test_quotation_by_scanning_tags_confirm_and_pay(self):
         page = self.page
         first, second = self.pieces['first'], self.pieces['second']
         login(page, self.server, 'jaipur.sales')
@@ -246,8 +246,46 @@ class CounterTest(BrowserTestCase):
         self.screenshot(page, '05-sale-confirmed')
         self.assert_fits(page, "The confirmed sale form")
         state, = self.read(self.sales, 'sale.sale', [sale_id],
-            ['state', 'invoices', 'total_amount'])
+            ['state', 'invoices', 'total_amount', 'number'])
         self.assertIn(state['state'], ['confirmed', 'processing'])
+        self.manager_records_the_payment(sale_id, state)
+
+    def manager_records_the_payment(self, sale_id, sale):
+        """The accounts post the sale's invoice; the store manager opens the
+        sale by double-click and records the customer's UPI payment"""
+        invoice_id, = sale['invoices']
+        self.server.call('model.account.invoice.post', [[invoice_id],
+                self.admin.context], session=self.admin.token)
+        page = self.new_page(WIDE)
+        login(page, self.server, 'jaipur.manager')
+        open_menu(page, 'Jewel CRM', 'Sales')
+        find(page, sale['number'])
+        expect(list_rows(page)).to_have_count(1)
+        list_rows(page).first.locator('td.column-char').first.dblclick()
+        expect(form(page).locator('input[name=number]').first
+            ).to_have_value(sale['number'])
+        active_tab(page).locator('button[title="Launch action"]').click()
+        page.locator('.dropdown-menu:visible').get_by_text(
+            'Record Payment', exact=True).click()
+        wizard = dialog(page)
+        mode = wizard.locator('input[name=mode]').first
+        mode.click()
+        mode.press_sequentially('UPI')
+        page.locator('.dropdown-menu:visible li a', has_text='UPI'
+            ).first.click()
+        expect(mode).to_have_value('UPI')
+        # the whole amount due is proposed
+        due = self.decimal(sale['total_amount'])
+        expect(wizard.locator('input[name=amount]').first).not_to_have_value(
+            '')
+        wizard.locator('input[name=reference]').fill('UPI-4471200931')
+        self.screenshot(page, '06-record-payment')
+        wizard.get_by_role('button', name='Record').click()
+        expect(wizard).to_be_hidden()
+        paid, = self.read(self.admin, 'sale.sale', [sale_id],
+            ['amount_paid', 'balance_due'])
+        self.assertEqual(self.decimal(paid['amount_paid']), due)
+        self.assertEqual(self.decimal(paid['balance_due']), 0)
 
     def test_price_check_by_scanning(self):
         page = self.page
@@ -272,6 +310,39 @@ class CounterTest(BrowserTestCase):
         expect(page.locator('.modal-dialog').filter(
                 has_text='NO-SUCH-TAG')).to_be_visible()
         self.screenshot(page, '08-price-check-unknown')
+
+    def test_repair_intake_by_scanning(self):
+        "A customer's piece comes back: its tag is scanned into a new repair"
+        page = self.page
+        lot_id, tag, gross = self.pieces['repair']
+        login(page, self.server, 'jaipur.sales')
+        open_menu(page, 'Jewel CRM', 'Inventory', 'Workshop', 'Repairs')
+        toolbar(page, 'New').click()
+        repair = form(page)
+        entry = repair.locator('input[name=tag_scan]')
+        # the form opens on the tag
+        expect(entry).to_be_focused()
+        scan(page, entry, tag)
+        # the item as it was sold: its tag, purity and weight
+        expect(repair.locator('input[name=description]')).to_have_value(
+            re.compile(re.escape(tag)))
+        expect(entry).to_have_value('')
+        party = repair.locator('input[name=party]').first
+        party.click()
+        party.press_sequentially('Priya Aga')
+        page.locator('.dropdown-menu:visible li a',
+            has_text='Priya Agarwal').first.click()
+        expect(party).to_have_value(re.compile('Priya Agarwal'))
+        self.screenshot(page, '09-repair-intake')
+        page.keyboard.press('Control+s')
+        expect(repair.locator('input[name=number]')).not_to_have_value('')
+        stored, = self.sales.model('jewel.repair', 'search_read',
+            [('piece', '=', lot_id)], 0, None, None,
+            ['party.name', 'gross_weight_in', 'description', 'state'])
+        self.assertEqual(stored['party.']['name'], 'Priya Agarwal')
+        self.assertEqual(self.decimal(stored['gross_weight_in']), gross)
+        self.assertIn(tag, stored['description'])
+        self.screenshot(page, '10-repair-saved')
 
     def sale_of(self, lot_id):
         lines = self.sales.model('sale.line', 'search_read',

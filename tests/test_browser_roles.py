@@ -107,6 +107,40 @@ class RoleHomesTest(BrowserTestCase):
                 preferences['actions'], ['name'])
             self.assertEqual([a['name'] for a in actions], [title])
 
+    def test_accountant_exports_the_tax_register(self):
+        """The accountant opens the GST register of the period and exports
+        it: the workbook holds the rows the list shows, amounts in rupees"""
+        import openpyxl
+        page = self.new_page(DESKTOP)
+        login(page, self.server, 'jaipur.accounts')
+        open_menu(page, 'Jewel CRM', 'Reports', 'Accounting', 'Tax Register')
+        rows = list_rows(page)
+        expect(rows.first).to_be_visible()
+        badge = active_tab(page).locator('span.badge')
+        expect(badge).to_have_text(re.compile(r'/\d+$'))
+        shown = int(badge.inner_text().split('/')[-1])
+        self.assertGreater(shown, 0)
+        self.screenshot(page, 'accounts-tax-register')
+        # sao prints the selected rows: all of them, by the header's box
+        active_tab(page).locator('.treeview thead input[type=checkbox]'
+            ).first.check()
+        with page.expect_download() as download:
+            active_tab(page).locator('button[title="Print report"]').click()
+            page.locator('.dropdown-menu:visible').get_by_text(
+                'Export XLSX', exact=True).click()
+        path = download.value.path()
+        self.assertTrue(download.value.suggested_filename.endswith('.xlsx'))
+        sheet = openpyxl.load_workbook(path).active
+        table = [row for row in sheet.iter_rows(values_only=True)
+            if any(v is not None for v in row)]
+        header, body = table[0], table[1:]
+        self.assertIn('Invoice', header)
+        self.assertEqual(len(body), shown)
+        # amounts as an Indian reads them: rupees, lakh grouping
+        formats = {c.number_format for row in sheet.iter_rows(min_row=2)
+            for c in row if isinstance(c.value, (int, float))}
+        self.assertTrue(any('₹' in f for f in formats), formats)
+
     def test_manager_chart_reads_stage_names(self):
         "The workshop chart's axis shows the stages as people say them"
         page = self.new_page(DESKTOP)

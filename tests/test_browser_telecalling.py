@@ -1,6 +1,6 @@
 """The telecaller's day in the sao web client: a connected call typed into
-the call form is stored as typed, and the manager assigns
-leads to telecallers; on a desktop and on a phone."""
+the call form is stored as typed and escalated to the store manager, and
+the manager assigns leads to telecallers; on a desktop and on a phone."""
 import datetime as dt
 import os
 import re
@@ -175,7 +175,7 @@ class TelecallingBrowserTest(BrowserTestCase):
 
         call, = self.telecaller.model('jewel.call', 'search_read',
             [('lead', '=', lead_id)], 0, None, None,
-            ['status', 'sentiment', 'revisit_required', 'revisit_date',
+            ['id', 'status', 'sentiment', 'revisit_required', 'revisit_date',
                 'feedback', 'duration', 'next_action'])
         self.assertEqual(
             (call['status'], call['sentiment'], call['revisit_required'],
@@ -192,6 +192,43 @@ class TelecallingBrowserTest(BrowserTestCase):
             (lead['state'], lead['attempts'], lead['connected'],
                 lead['next_call']),
             ('done', 1, True, None))
+        if size is DESKTOP:
+            self.telecaller_escalates_the_call(page, form, call['id'],
+                feedback)
+
+    def telecaller_escalates_the_call(self, page, form, call_id, feedback):
+        """The customer's problem goes to the store manager: the call opened
+        from the lead, Escalate, the type and owner picked as typed"""
+        calls = form.locator('.form-one2many').first
+        calls.locator('tbody > tr:not(.more-row)').first.locator(
+            'td.column-selection').first.dblclick()
+        call_form = page.locator('.modal-dialog').last
+        call_form.get_by_role('button', name='Escalate').click()
+        wizard = page.locator('.modal-dialog').last
+        expect(wizard.locator('textarea[name=description]')).to_have_value(
+            feedback)
+        for name, typed, picked in [('type', 'Sal', 'Sale'),
+                ('owner', 'Store', 'Store Manager')]:
+            entry = wizard.locator(f'input[name={name}]').first
+            entry.click()
+            entry.press_sequentially(typed)
+            page.locator('.dropdown-menu:visible li a', has_text=picked
+                ).first.click()
+            expect(entry).to_have_value(re.compile(picked))
+        self.shot(page, DESKTOP, '5-escalate')
+        wizard.get_by_role('button', name='Escalate').click()
+        expect(wizard.get_by_role('button', name='Escalate')).to_be_hidden()
+        call, = self.telecaller.model('jewel.call', 'read', [call_id],
+            ['complaint'])
+        self.assertTrue(call['complaint'])
+        admin = self.server.login('admin')
+        complaint, = admin.model('sale.complaint', 'read',
+            [call['complaint']], ['description', 'escalated_call',
+                'escalation_owner.login'])
+        self.assertEqual(complaint['description'], feedback)
+        self.assertEqual(complaint['escalated_call'], call_id)
+        self.assertEqual(complaint['escalation_owner.']['login'],
+            'jaipur.manager')
 
 
     def test_manager_assigns_leads_desktop(self):

@@ -70,6 +70,10 @@ class CustomerAudit(TenantMixin, ModelSQL, ModelView):
     @classmethod
     @without_check_access
     def log(cls, party, action, subject, field=None, old=None, new=None):
+        # the history is a business's record of its customers: a party of
+        # no business (a supplier, a company's own party) has none
+        if not party.company:
+            return
         cls.create([cls.entry(party, action, subject, field, old, new)])
 
     @classmethod
