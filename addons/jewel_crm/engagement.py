@@ -9,6 +9,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .company_field import TenantMixin, tenant_company_field
+from .bounds import bounded
 
 
 class EngagementSettings(TenantMixin, ModelSQL, ModelView):
@@ -17,15 +18,15 @@ class EngagementSettings(TenantMixin, ModelSQL, ModelView):
     company = tenant_company_field(required=True)
     reminder_days = fields.Integer(
         "Remind Days Before", required=True,
-        domain=[('reminder_days', '>=', 0), ('reminder_days', '<=', 60)],
+        domain=bounded('reminder_days', at_least=0, at_most=60),
         help="How many days before an occasion the sales rep is reminded.")
     loyalty_rate = fields.Numeric(
         "Points per 100", digits=(16, 2), required=True,
-        domain=[('loyalty_rate', '>=', 0)],
+        domain=bounded('loyalty_rate', at_least=0),
         help="Points earned for each 100 of currency invoiced.")
     loyalty_point_value = fields.Numeric(
         "Value of a Point", digits=(16, 2), required=True,
-        domain=[('loyalty_point_value', '>', 0)],
+        domain=bounded('loyalty_point_value', above=0),
         help="The discount one point gives when redeemed.")
     loyalty_redeem_cap = fields.Numeric(
         "Redemption Cap (%)", digits=(5, 2), required=True,

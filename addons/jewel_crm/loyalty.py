@@ -26,6 +26,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .company_field import TenantMixin, tenant_company_field
+from .bounds import bounded
 
 KINDS = [
     ('earn', "Earned"),
@@ -53,7 +54,7 @@ class LoyaltyEntry(TenantMixin, ModelSQL, ModelView):
     kind = fields.Selection(KINDS, "Kind", required=True)
     kind_string = kind.translated('kind')
     points = fields.Integer("Points", required=True,
-        domain=[('points', '>', 0)],
+        domain=bounded('points', above=0),
         help="Always positive: the kind says whether points are added.")
     expiry_date = fields.Date("Expires On",
         states={'invisible': ~Eval('kind').in_(list(ADDING))})

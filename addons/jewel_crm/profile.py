@@ -5,6 +5,7 @@ from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, sequence_ordered, fields)
 
 from .company_field import TenantMixin, tenant_company_field
+from .bounds import bounded
 
 RING_SIZE_SYSTEMS = [
     ('in', "India"),
@@ -25,7 +26,7 @@ class RingSize(sequence_ordered(), ModelSQL, ModelView):
     size = fields.Char("Size", required=True)
     circumference = fields.Numeric(
         "Inner Circumference (mm)", digits=(5, 2), required=True,
-        domain=[('circumference', '>', 0)])
+        domain=bounded('circumference', above=0))
 
     @classmethod
     def __setup__(cls):

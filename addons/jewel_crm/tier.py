@@ -24,6 +24,7 @@ from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from .company_field import TenantMixin, tenant_company_field
+from .bounds import bounded
 
 
 def purchase_totals(company_id):
@@ -62,10 +63,10 @@ class Tier(
     name = fields.Char("Name", required=True)
     min_spend = fields.Numeric(
         "Lifetime Spend From", digits=(16, 2), required=True,
-        domain=[('min_spend', '>=', 0)])
+        domain=bounded('min_spend', at_least=0))
     min_purchases = fields.Integer(
         "Purchases From", required=True,
-        domain=[('min_purchases', '>=', 0)])
+        domain=bounded('min_purchases', at_least=0))
     max_days_since_purchase = fields.Integer(
         "Bought Within (days)",
         domain=['OR',

@@ -19,6 +19,7 @@ from trytond.pyson import Bool, Eval, If
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
 from .numbering import NumberedMixin
+from jewel_crm.bounds import bounded
 
 WEIGHT = (16, 3)
 MILLIGRAM = Decimal('0.001')
@@ -65,7 +66,7 @@ class WastageNorm(TenantMixin, ModelSQL, ModelView):
         ondelete='CASCADE', domain=[('company', '=', Eval('company', -1))])
     percent = fields.Numeric("Allowed Wastage (%)", digits=(5, 2),
         required=True,
-        domain=[('percent', '>=', 0), ('percent', '<=', 100)])
+        domain=bounded('percent', at_least=0, at_most=100))
 
     @classmethod
     def __setup__(cls):
@@ -114,7 +115,7 @@ class Job(NumberedMixin, TenantMixin, Workflow, ModelSQL, ModelView):
     lines = fields.One2Many('jewel.artisan.job.line', 'job', "Movements",
         states={'readonly': Eval('state') == 'done'})
     labour_charge = fields.Numeric("Labour Charge", digits=MONEY,
-        required=True, domain=[('labour_charge', '>=', 0)],
+        required=True, domain=bounded('labour_charge', at_least=0),
         states={'readonly': Eval('state') == 'done'})
     wastage_norm = fields.Numeric("Wastage Norm (%)", digits=(5, 2),
         readonly=True,
@@ -247,11 +248,11 @@ class JobLine(ModelSQL, ModelView):
         states={'invisible': ~Eval('kind').in_(
                 ['issue_piece', 'receipt_piece'])})
     gross_weight = fields.Numeric("Gross Weight (g)", digits=WEIGHT,
-        required=True, domain=[('gross_weight', '>', 0)])
+        required=True, domain=bounded('gross_weight', above=0))
     stone_weight = fields.Numeric("Stone Weight (g)", digits=WEIGHT,
-        required=True, domain=[('stone_weight', '>=', 0)])
+        required=True, domain=bounded('stone_weight', at_least=0))
     fineness = fields.Integer("Fineness (‰)", required=True,
-        domain=[('fineness', '>', 0), ('fineness', '<=', 1000)])
+        domain=bounded('fineness', above=0, at_most=1000))
     fine_weight = fields.Numeric("Fine Weight (g)", digits=WEIGHT,
         readonly=True,
         domain=['OR', ('fine_weight', '=', None), ('fine_weight', '>=', 0)])

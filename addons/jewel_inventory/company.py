@@ -9,6 +9,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
+from jewel_crm.bounds import bounded
 
 
 class Company(metaclass=PoolMeta):
@@ -39,25 +40,24 @@ class Settings(TenantMixin, ModelSQL, ModelView):
     company = tenant_company_field(required=True)
     rate_variance = fields.Numeric("Rate Variance Guard (%)", digits=(5, 2),
         required=True,
-        domain=[('rate_variance', '>', 0), ('rate_variance', '<=', 100)],
+        domain=bounded('rate_variance', above=0, at_most=100),
         help="A metal rate moving more than this from the previous one "
         "needs a Store Manager's confirmation.")
     sales_rep_making_discount = fields.Numeric(
         "Sales Rep Making Discount Limit (%)", digits=(5, 2), required=True,
-        domain=[('sales_rep_making_discount', '>=', 0),
-            ('sales_rep_making_discount', '<=', 100)])
+        domain=bounded('sales_rep_making_discount', at_least=0, at_most=100))
     store_manager_making_discount = fields.Numeric(
         "Store Manager Making Discount Limit (%)", digits=(5, 2),
         required=True,
-        domain=[('store_manager_making_discount', '>=', 0),
-            ('store_manager_making_discount', '<=', 100)])
+        domain=bounded('store_manager_making_discount', at_least=0,
+            at_most=100))
 
     approval_threshold = fields.Numeric("Order Approval Threshold",
         digits=(16, 2), required=True,
-        domain=[('approval_threshold', '>=', 0)],
+        domain=bounded('approval_threshold', at_least=0),
         help="Orders above this total need a Store Manager to confirm them.")
     cash_limit = fields.Numeric("Cash Limit per Invoice", digits=(16, 2),
-        required=True, domain=[('cash_limit', '>=', 0)],
+        required=True, domain=bounded('cash_limit', at_least=0),
         help="Cash received on one invoice above this needs a confirmation "
         "(₹2,00,000 under section 269ST of the Income-tax Act).")
 

@@ -19,6 +19,7 @@ from .advance import AdvanceMixin
 from .numbering import NumberedMixin
 from .pricing import PriceInputs, Stone, piece_price
 from .scan import TagScanMixin, piece_from_tag, tag_scan_field
+from jewel_crm.bounds import bounded
 
 WEIGHT = (16, 3)
 MONEY = (16, 2)
@@ -66,17 +67,17 @@ class CustomOrder(TagScanMixin, NumberedMixin, AdvanceMixin,
     purity = fields.Function(fields.Many2One('jewel.purity', "Purity"),
         'on_change_with_purity')
     approx_weight = fields.Numeric("Approximate Weight (g)", digits=WEIGHT,
-        required=True, states=DRAFT, domain=[('approx_weight', '>', 0)])
+        required=True, states=DRAFT, domain=bounded('approx_weight', above=0))
     stones = fields.Char("Stones", states=DRAFT)
     stone_value = fields.Numeric("Stone Value", digits=MONEY, required=True,
-        states=DRAFT, domain=[('stone_value', '>=', 0)])
+        states=DRAFT, domain=bounded('stone_value', at_least=0))
     budget = fields.Numeric("Budget", digits=MONEY, states=DRAFT,
         domain=['OR', ('budget', '=', None), ('budget', '>=', 0)])
     estimate = fields.Numeric("Estimate (untaxed)", digits=MONEY,
         readonly=True,
         domain=['OR', ('estimate', '=', None), ('estimate', '>=', 0)])
     advance = fields.Numeric("Advance", digits=MONEY, required=True,
-        domain=[('advance', '>=', 0)],
+        domain=bounded('advance', at_least=0),
         states={'readonly': ~Eval('state').in_(['draft', 'estimated'])
             | Bool(Eval('advance_move'))})
     book_rate = fields.Boolean("Book Metal Rate",

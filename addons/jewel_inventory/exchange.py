@@ -16,6 +16,7 @@ from jewel_crm.tenancy import guarded_company
 
 from .pricing import exchange_value
 from .scan import TagScanMixin, piece_from_tag, tag_scan_field
+from jewel_crm.bounds import bounded
 
 DRAFT = {'readonly': Eval('state') != 'draft'}
 
@@ -151,17 +152,18 @@ class ExchangeLine(TagScanMixin, ModelSQL, ModelView):
     metal = fields.Many2One('jewel.metal', "Metal", required=True,
         ondelete='RESTRICT')
     gross_weight = fields.Numeric("Gross Weight (g)", digits=(16, 3),
-        required=True, domain=[('gross_weight', '>', 0)])
+        required=True, domain=bounded('gross_weight', above=0))
     stone_deduction = fields.Numeric("Stone Deduction (g)", digits=(16, 3),
-        required=True, domain=[('stone_deduction', '>=', 0)])
+        required=True, domain=bounded('stone_deduction', at_least=0))
     dust_deduction = fields.Numeric("Dust / Melting Loss (g)",
-        digits=(16, 3), required=True, domain=[('dust_deduction', '>=', 0)])
+        digits=(16, 3), required=True,
+        domain=bounded('dust_deduction', at_least=0))
     net_weight = fields.Function(fields.Numeric("Net Weight (g)",
             digits=(16, 3)), 'on_change_with_net_weight')
     tested_fineness = fields.Integer("Tested Fineness (‰)", required=True,
-        domain=[('tested_fineness', '>', 0), ('tested_fineness', '<=', 1000)])
+        domain=bounded('tested_fineness', above=0, at_most=1000))
     buy_rate = fields.Numeric("Buy Rate per Fine Gram", digits=(16, 2),
-        required=True, domain=[('buy_rate', '>', 0)])
+        required=True, domain=bounded('buy_rate', above=0))
     value = fields.Function(fields.Numeric("Value", digits=(16, 2)),
         'on_change_with_value')
 

@@ -10,6 +10,7 @@ from trytond.pyson import Eval, If
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
 from .pricing import MAKING_PERCENT_MAX, MAKING_TYPES, WASTAGE_TYPES
+from jewel_crm.bounds import bounded
 
 # code, name, [(karat label, fineness per mille)] — DESIGN §3
 METALS = [
@@ -94,7 +95,7 @@ class Purity(TenantMixin, DeactivableMixin, ModelSQL, ModelView):
     name = fields.Char("Label", required=True,
         help="As printed on the invoice, e.g. 22K.")
     fineness = fields.Integer("Fineness (‰)", required=True,
-        domain=[('fineness', '>', 0), ('fineness', '<=', 1000)],
+        domain=bounded('fineness', above=0, at_most=1000),
         help="Parts of pure metal per thousand, e.g. 916.")
 
     @classmethod
@@ -144,9 +145,9 @@ class JewelleryCategory(CodedMaster, sequence_ordered()):
         required=True)
     wastage_value = fields.Numeric("Wastage (%)", digits=(16, 2),
         required=True,
-        domain=[('wastage_value', '>=', 0), ('wastage_value', '<=', 100)])
+        domain=bounded('wastage_value', at_least=0, at_most=100))
     hallmark_charge = fields.Numeric("Hallmark Charge", digits=(16, 2),
-        required=True, domain=[('hallmark_charge', '>=', 0)],
+        required=True, domain=bounded('hallmark_charge', at_least=0),
         help="Charged per hallmarked piece.")
     minimum_stock = fields.Integer("Minimum Pieces per Showroom",
         domain=['OR', ('minimum_stock', '=', None),
@@ -207,9 +208,9 @@ class MakingSlab(TenantMixin, ModelSQL, ModelView):
         ondelete='CASCADE',
         domain=[('company', '=', Eval('company', -1))])
     from_weight = fields.Numeric("From Net Weight (g)", digits=(16, 3),
-        required=True, domain=[('from_weight', '>=', 0)])
+        required=True, domain=bounded('from_weight', at_least=0))
     value = fields.Numeric("Making Value", digits=(16, 2), required=True,
-        domain=[('value', '>=', 0)])
+        domain=bounded('value', at_least=0))
 
     @classmethod
     def __setup__(cls):

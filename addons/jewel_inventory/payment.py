@@ -15,6 +15,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
+from jewel_crm.bounds import bounded
 
 KINDS = [
     ('cash', "Cash"),
@@ -169,7 +170,7 @@ class RecordPaymentStart(ModelView):
             ],
         help="Old gold is paid from an exchange slip.")
     amount = fields.Numeric("Amount", digits=(16, 2), required=True,
-        domain=[('amount', '>', 0)])
+        domain=bounded('amount', above=0))
     date = fields.Date("Date", required=True)
     reference = fields.Char("Reference",
         help="Card slip, UPI transaction or bank reference.")

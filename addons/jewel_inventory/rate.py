@@ -15,6 +15,7 @@ from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
 
 from .roles import is_store_manager
+from jewel_crm.bounds import bounded
 
 
 class MetalRate(TenantMixin, ModelSQL, ModelView):
@@ -36,9 +37,9 @@ class MetalRate(TenantMixin, ModelSQL, ModelView):
         help="Typing a label such as 22K finds it in every metal; the "
         "purity chosen sets the metal.")
     sell_rate = fields.Numeric("Sell Rate per Gram", digits=(16, 2),
-        required=True, domain=[('sell_rate', '>', 0)])
+        required=True, domain=bounded('sell_rate', above=0))
     buy_rate = fields.Numeric("Buy Rate per Gram", digits=(16, 2),
-        required=True, domain=[('buy_rate', '>', 0)])
+        required=True, domain=bounded('buy_rate', above=0))
     variance = fields.Numeric("Variance (%)", digits=(6, 2), readonly=True,
         help="Change of the sell rate from the previous rate.")
     confirmed_by = fields.Many2One('res.user', "Variance Confirmed By",

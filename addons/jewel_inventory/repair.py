@@ -18,6 +18,7 @@ from .advance import AdvanceMixin
 from .numbering import NumberedMixin
 from .roles import is_store_manager
 from .scan import TagScanMixin, piece_from_tag, tag_scan_field
+from jewel_crm.bounds import bounded
 
 WEIGHT = (16, 3)
 MONEY = (16, 2)
@@ -64,7 +65,7 @@ class WorkType(TenantMixin, ModelSQL, ModelView):
             ('default_charge', '>=', 0)])
     receipt_tolerance = fields.Numeric("Receipt Tolerance (g)",
         digits=WEIGHT, required=True,
-        domain=[('receipt_tolerance', '>=', 0)],
+        domain=bounded('receipt_tolerance', at_least=0),
         help="How much more fine metal an artisan may return than was "
         "issued (scale precision).")
 
@@ -112,10 +113,10 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
         domain=[('company', '=', Eval('company', -1))],
         help="Needed to charge metal added at the day's rate.")
     gross_weight_in = fields.Numeric("Weight In (g)", digits=WEIGHT,
-        required=True, domain=[('gross_weight_in', '>', 0)],
+        required=True, domain=bounded('gross_weight_in', above=0),
         states={'readonly': Eval('state') != 'received'})
     stone_count = fields.Integer("Stones", required=True,
-        domain=[('stone_count', '>=', 0)],
+        domain=bounded('stone_count', at_least=0),
         states={'readonly': Eval('state') != 'received'})
     condition = fields.Text("Condition Notes",
         states={'readonly': Eval('state') != 'received'})
@@ -126,7 +127,7 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
     express = fields.Boolean("Express")
     promised_date = fields.Date("Promised Date", required=True)
     advance = fields.Numeric("Advance", digits=MONEY, required=True,
-        domain=[('advance', '>=', 0)],
+        domain=bounded('advance', at_least=0),
         states={'readonly': Eval('state').in_(list(CLOSED))
             | Bool(Eval('advance_move'))})
     artisan = fields.Many2One('party.party', "Artisan",
@@ -469,7 +470,7 @@ class RepairLine(ModelSQL, ModelView):
                 Eval('_parent_repair', {}).get('company', -1))])
     description = fields.Char("Description")
     amount = fields.Numeric("Charge", digits=MONEY, required=True,
-        domain=[('amount', '>=', 0)])
+        domain=bounded('amount', at_least=0))
 
     @classmethod
     def __setup__(cls):

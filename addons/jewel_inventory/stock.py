@@ -18,6 +18,7 @@ from jewel_crm.showroom import ShowroomScoped
 
 from .pricing import (
     CARAT_GRAMS, STONE_PRICE_TYPES, PriceInputs, Stone, piece_price)
+from jewel_crm.bounds import bounded
 
 HUID_PATTERN = re.compile(r'^[A-Z0-9]{6}$')
 WEIGHT_DIGITS = (16, 3)
@@ -290,9 +291,9 @@ class PieceStone(ModelSQL, ModelView):
         required=True, ondelete='RESTRICT',
         domain=[('company', '=', Eval('piece_company', -1))])
     count = fields.Integer("Count", required=True,
-        domain=[('count', '>', 0)])
+        domain=bounded('count', above=0))
     carat = fields.Numeric("Carat Weight", digits=(16, 3), required=True,
-        domain=[('carat', '>', 0)])
+        domain=bounded('carat', above=0))
     colour = fields.Char("Colour")
     clarity = fields.Char("Clarity")
     cut = fields.Char("Cut")
@@ -305,7 +306,7 @@ class PieceStone(ModelSQL, ModelView):
     lab_grown = fields.Boolean("Lab-Grown")
     price_type = fields.Selection(STONE_PRICE_TYPES, "Price", required=True)
     price = fields.Numeric("Value", digits=(16, 2), required=True,
-        domain=[('price', '>=', 0)],
+        domain=bounded('price', at_least=0),
         help="Per carat or for the whole set, as chosen.")
 
     @classmethod

@@ -19,6 +19,7 @@ from trytond.pyson import Eval
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.showroom import ShowroomMixin, ShowroomScoped
+from jewel_crm.bounds import bounded
 
 QUANTITY = dict(digits=(16, 3))
 
@@ -31,7 +32,7 @@ class StockMinimum(TenantMixin, ShowroomMixin, ModelSQL, ModelView):
         required=True, ondelete='CASCADE',
         domain=[('company', '=', Eval('company', -1))])
     minimum = fields.Integer("Minimum Pieces", required=True,
-        domain=[('minimum', '>', 0)])
+        domain=bounded('minimum', above=0))
 
     @classmethod
     def __setup__(cls):

@@ -12,6 +12,7 @@ from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
+from jewel_crm.bounds import bounded
 
 PRIORITIES = [('high', "High"), ('medium', "Medium"), ('low', "Low")]
 # Every weight of the score formulas, see score.py
@@ -32,10 +33,10 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
     __name__ = 'jewel.telecalling.configuration'
     company = tenant_company_field(required=True)
     call_attempts = fields.Integer("Call Attempts", required=True,
-        domain=[('call_attempts', '>', 0)],
+        domain=bounded('call_attempts', above=0),
         help="Unanswered calls after which a lead is given up.")
     retry_hours = fields.Integer("Hours Between Attempts", required=True,
-        domain=[('retry_hours', '>=', 0)],
+        domain=bounded('retry_hours', at_least=0),
         help="Delay before calling again a customer who did not answer.")
     calling_start = fields.Time("Calls From", required=True,
         help="The business's calling hours, in the business's timezone: "
@@ -44,14 +45,14 @@ class Configuration(TenantMixin, ModelSQL, ModelView):
         help="The business's calling hours, in the business's timezone: "
         "a retry or a call back falls within them.")
     sla_high = fields.Integer("Call Within (High Priority)", required=True,
-        domain=[('sla_high', '>=', 0)],
+        domain=bounded('sla_high', at_least=0),
         help="Hours from the lead's creation.")
     sla_medium = fields.Integer(
         "Call Within (Medium Priority)", required=True,
-        domain=[('sla_medium', '>=', 0)],
+        domain=bounded('sla_medium', at_least=0),
         help="Hours from the lead's creation.")
     sla_low = fields.Integer("Call Within (Low Priority)", required=True,
-        domain=[('sla_low', '>=', 0)],
+        domain=bounded('sla_low', at_least=0),
         help="Hours from the lead's creation.")
     leads_from_imports = fields.Boolean("Create Leads from Imports",
         help="Imported customers without an open lead get one to call.")

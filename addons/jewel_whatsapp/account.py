@@ -11,6 +11,7 @@ from trytond.pyson import Eval
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
 from .client import CloudAPIClient, CloudAPIError
+from jewel_crm.bounds import bounded
 
 
 class Account(DeactivableMixin, TenantMixin, ModelSQL, ModelView):
@@ -33,13 +34,13 @@ class Account(DeactivableMixin, TenantMixin, ModelSQL, ModelView):
     api_base_url = fields.Char("API Base URL", required=True)
     api_version = fields.Char("API Version", required=True)
     rate_limit = fields.Integer("Messages per Second", required=True,
-        domain=[('rate_limit', '>', 0)],
+        domain=bounded('rate_limit', above=0),
         help="Sending is paced to stay at or under this rate.")
     max_attempts = fields.Integer("Attempts", required=True,
-        domain=[('max_attempts', '>', 0)],
+        domain=bounded('max_attempts', above=0),
         help="Tries of a message on temporary errors before it fails.")
     timeout = fields.Float("Answer Timeout (s)", required=True,
-        domain=[('timeout', '>', 0)],
+        domain=bounded('timeout', above=0),
         help="A message without an answer in this time is not resent: it "
         "waits for WhatsApp's status, as it may have been delivered.")
     invoice_template = fields.Many2One('jewel.whatsapp.template',

@@ -10,6 +10,7 @@ from trytond.pyson import Eval
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.formats import format_amount
+from jewel_crm.bounds import bounded
 
 # Values a template parameter can take from the customer or the document
 SOURCES = [
@@ -141,7 +142,7 @@ class TemplateParameter(TenantMixin, ModelSQL, ModelView):
         required=True, ondelete='CASCADE',
         domain=[('company', '=', Eval('company', -1))])
     position = fields.Integer("Position", required=True,
-        domain=[('position', '>', 0)], help="n of {{n}} in the body.")
+        domain=bounded('position', above=0), help="n of {{n}} in the body.")
     source = fields.Selection(SOURCES, "Filled With", required=True)
     fixed_text = fields.Char("Fixed Text",
         states={

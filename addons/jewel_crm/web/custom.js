@@ -156,3 +156,33 @@
         }
     };
 }());
+
+// The address of a tab: sao writes it in the URL as the tab changes (a
+// search, a record opened) and opens a tab for an address it is sent to.
+// The browser reports both kinds of change a moment later, the same way; a
+// double-click right after a search found the tab already on the record
+// and the address of its search unknown, and opened the list again in a
+// second tab.  Only an address sao did not write itself opens a tab.
+(function() {
+    'use strict';
+    var written = [];
+    var set_url = Sao.set_url;
+    Sao.set_url = function() {
+        var before = window.location.hash;
+        var result = set_url.apply(this, arguments);
+        if (window.location.hash != before) {
+            written.push(window.location.hash);
+            written = written.slice(-20);
+        }
+        return result;
+    };
+    var hashchange = window.onhashchange;
+    window.onhashchange = function() {
+        var index = written.indexOf(window.location.hash);
+        if (index >= 0) {
+            written.splice(index, 1);
+            return;
+        }
+        return hashchange.apply(this, arguments);
+    };
+}());
