@@ -201,7 +201,7 @@ class TelecallingBrowserTest(BrowserTestCase):
         from the lead, Escalate, the type and owner picked as typed"""
         calls = form.locator('.form-one2many').first
         calls.locator('tbody > tr:not(.more-row)').first.locator(
-            'td.column-selection').first.dblclick()
+            '.column-selection').first.dblclick()
         call_form = page.locator('.modal-dialog').last
         call_form.get_by_role('button', name='Escalate').click()
         wizard = page.locator('.modal-dialog').last
