@@ -31,12 +31,11 @@ from server import source_hash  # noqa: E402
 
 MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_telecalling',
     'jewel_whatsapp']
-CROSS = ['test_tenancy', 'test_roles', 'test_rpc_example', 'test_cli',
-    'test_bad_input', 'test_forged_context', 'test_rpc_hardening']
-# Run by name only, not yet by make test: the matrix of every RPC path
-# (tests/test_tenancy_paths.py) has not yet finished green on both backends
-# (its roles run at once and a call waited past its timeout on PostgreSQL)
-BY_NAME = ['test_tenancy_paths']
+CROSS = ['test_tenancy', 'test_tenancy_paths', 'test_roles',
+    'test_rpc_example', 'test_cli', 'test_bad_input', 'test_forged_context',
+    'test_rpc_hardening']
+# Suites run only when named
+BY_NAME = []
 # Browser walks, on SQLite (what they check is the client, not the backend)
 BROWSER = ['test_browser', 'test_browser_roles', 'test_browser_telecalling',
     'test_browser_counter']
@@ -123,6 +122,7 @@ def run_suite(backend, label, args, env):
 EXPECTED = {
     'jewel_crm': 300, 'jewel_inventory': 330, 'jewel_telecalling': 150,
     'jewel_whatsapp': 170, 'test_tenancy': 250, 'test_roles': 120,
+    'test_tenancy_paths': 220,
     'test_browser_roles': 100, 'test_cli': 60,
     }
 

@@ -6,8 +6,9 @@ An on_change call carries the values of a form: the record's id and the
 ids of the records its fields point at (a customer, a product, a
 showroom, the lines and the parent's values).  Tryton builds an instance
 from them and reads what the method needs without record rules, so a
-client naming another business's ids would get their names back.  Delete
-and export_data check their rules after code that names the records.
+client naming another business's ids would get their names back.  Write,
+delete and export_data check their rules after code that names the records
+(a job line's write names its job).
 Here every id of a tenant's record such a call names must belong to one of
 the user's businesses (or to none), checked before Tryton converts the
 call, by the same RPC checks as rpc_guard.  Within the business the record

@@ -66,6 +66,8 @@ def check_write(checker, *args):
     for ids, values in zip(args[::2], args[1::2]):
         checker.ids(ids)
         checker.values(values)
+        # before the model's own checks, whose errors name the records
+        check_ids(checker, ids)
 
 
 def check_create(checker, vlist):
