@@ -240,8 +240,7 @@ class Invoice(metaclass=PoolMeta):
 class Sale(metaclass=PoolMeta):
     __name__ = 'sale.sale'
     loyalty_points = fields.Integer("Redeem Points",
-        domain=['OR', ('loyalty_points', '=', None),
-            ('loyalty_points', '>=', 0)],
+        domain=bounded('loyalty_points', at_least=0),
         states={'readonly': Eval('state') != 'draft'},
         help="Loyalty points to redeem as a discount when quoted.")
 

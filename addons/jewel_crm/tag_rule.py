@@ -41,6 +41,7 @@ from .company_field import TenantMixin, tenant_company_field
 from .statistics import analyze
 from .tenancy import check_context, guarded_company
 from .tier import clear_party_cache, purchase_totals
+from .bounds import bounded
 
 INTENTS = [
     (None, ""),
@@ -731,11 +732,11 @@ class TagRuleRun(TenantMixin, ModelSQL, ModelView):
         readonly=True, domain=[('company', '=', Eval('company', -1))])
     date = fields.DateTime("Date", required=True, readonly=True)
     added = fields.Integer("Added", readonly=True,
-        domain=['OR', ('added', '=', None), ('added', '>=', 0)])
+        domain=bounded('added', at_least=0))
     removed = fields.Integer("Removed", readonly=True,
-        domain=['OR', ('removed', '=', None), ('removed', '>=', 0)])
+        domain=bounded('removed', at_least=0))
     duration = fields.Float("Duration (s)", digits=(16, 3), readonly=True,
-        domain=['OR', ('duration', '=', None), ('duration', '>=', 0)])
+        domain=bounded('duration', at_least=0))
 
     @classmethod
     def __setup__(cls):

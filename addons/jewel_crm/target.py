@@ -31,6 +31,7 @@ from trytond.transaction import Transaction
 
 from .company_field import TenantMixin, tenant_company_field
 from .xlsx import numeric
+from .bounds import bounded
 
 CENT = Decimal('0.01')
 SCOPES = [
@@ -82,14 +83,11 @@ class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
             'required': Eval('scope') == 'showroom',
             })
     sales_target = fields.Numeric("Sales Target", digits=(16, 2),
-        domain=['OR', ('sales_target', '=', None),
-            ('sales_target', '>=', 0)])
+        domain=bounded('sales_target', at_least=0))
     visits_target = fields.Integer("Visits Target",
-        domain=['OR', ('visits_target', '=', None),
-            ('visits_target', '>=', 0)])
+        domain=bounded('visits_target', at_least=0))
     conversions_target = fields.Integer("Conversions Target",
-        domain=['OR', ('conversions_target', '=', None),
-            ('conversions_target', '>=', 0)])
+        domain=bounded('conversions_target', at_least=0))
     mine = fields.Function(fields.Boolean("Mine",
             help="The targets of the employees of the user."),
         'get_mine', searcher='search_mine')

@@ -49,8 +49,7 @@ class Party(metaclass=PoolMeta):
         help="A karigar who takes metal and pieces for job work.")
     artisan_fine_limit = fields.Numeric("Fine Metal Limit (g)",
         digits=WEIGHT, states={'invisible': ~Eval('is_artisan')},
-        domain=['OR', ('artisan_fine_limit', '=', None),
-            ('artisan_fine_limit', '>=', 0)],
+        domain=bounded('artisan_fine_limit', at_least=0),
         help="The fine metal the artisan may hold; the ledger flags more.")
 
 
@@ -127,8 +126,7 @@ class Job(NumberedMixin, TenantMixin, Workflow, ModelSQL, ModelView):
             digits=WEIGHT), 'get_fine')
     allowed_wastage = fields.Numeric("Allowed Wastage (g)", digits=WEIGHT,
         readonly=True,
-        domain=['OR', ('allowed_wastage', '=', None),
-            ('allowed_wastage', '>=', 0)])
+        domain=bounded('allowed_wastage', at_least=0))
     actual_wastage = fields.Numeric("Actual Wastage (g)", digits=WEIGHT,
         readonly=True)
     over_norm = fields.Boolean("Over Norm", readonly=True)
@@ -255,7 +253,7 @@ class JobLine(ModelSQL, ModelView):
         domain=bounded('fineness', above=0, at_most=1000))
     fine_weight = fields.Numeric("Fine Weight (g)", digits=WEIGHT,
         readonly=True,
-        domain=['OR', ('fine_weight', '=', None), ('fine_weight', '>=', 0)])
+        domain=bounded('fine_weight', at_least=0))
 
     @classmethod
     def __setup__(cls):
@@ -447,7 +445,7 @@ class Settlement(TenantMixin, Workflow, ModelSQL, ModelView):
         readonly=True)
     total_labour = fields.Numeric("Labour Charges", digits=MONEY,
         readonly=True,
-        domain=['OR', ('total_labour', '=', None), ('total_labour', '>=', 0)])
+        domain=bounded('total_labour', at_least=0))
     state = fields.Selection([
             ('draft', "Draft"),
             ('confirmed', "Confirmed"),

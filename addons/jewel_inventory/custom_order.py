@@ -72,10 +72,10 @@ class CustomOrder(TagScanMixin, NumberedMixin, AdvanceMixin,
     stone_value = fields.Numeric("Stone Value", digits=MONEY, required=True,
         states=DRAFT, domain=bounded('stone_value', at_least=0))
     budget = fields.Numeric("Budget", digits=MONEY, states=DRAFT,
-        domain=['OR', ('budget', '=', None), ('budget', '>=', 0)])
+        domain=bounded('budget', at_least=0))
     estimate = fields.Numeric("Estimate (untaxed)", digits=MONEY,
         readonly=True,
-        domain=['OR', ('estimate', '=', None), ('estimate', '>=', 0)])
+        domain=bounded('estimate', at_least=0))
     advance = fields.Numeric("Advance", digits=MONEY, required=True,
         domain=bounded('advance', at_least=0),
         states={'readonly': ~Eval('state').in_(['draft', 'estimated'])
@@ -85,17 +85,17 @@ class CustomOrder(TagScanMixin, NumberedMixin, AdvanceMixin,
         help="Sell the piece at the rate of the day the customer approved.")
     booked_rate = fields.Numeric("Booked Rate per Gram", digits=MONEY,
         readonly=True,
-        domain=['OR', ('booked_rate', '=', None), ('booked_rate', '>', 0)])
+        domain=bounded('booked_rate', above=0))
     production_stage = fields.Selection([(None, "")] + PRODUCTION,
         "Production Stage", readonly=True)
     jobs = fields.One2Many('jewel.artisan.job', 'custom_order',
         "Artisan Jobs")
     gross_weight = fields.Numeric("Finished Gross Weight (g)",
         digits=WEIGHT, states={'readonly': Eval('state') != 'production'},
-        domain=['OR', ('gross_weight', '=', None), ('gross_weight', '>', 0)])
+        domain=bounded('gross_weight', above=0))
     stone_weight = fields.Numeric("Finished Stone Weight (g)",
         digits=WEIGHT, states={'readonly': Eval('state') != 'production'},
-        domain=['OR', ('stone_weight', '=', None), ('stone_weight', '>=', 0)])
+        domain=bounded('stone_weight', at_least=0))
     piece = fields.Many2One('stock.lot', "Piece", readonly=True)
     sale = fields.Many2One('sale.sale', "Sale", readonly=True)
     state = fields.Selection(STATES, "State", required=True, readonly=True)

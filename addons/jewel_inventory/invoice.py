@@ -4,6 +4,7 @@
 from trytond.model import fields
 from trytond.pool import PoolMeta
 from trytond.pyson import Bool, Eval
+from jewel_crm.bounds import bounded
 
 PIECE_STATES = {'invisible': ~Bool(Eval('piece'))}
 
@@ -16,23 +17,22 @@ class InvoiceLine(metaclass=PoolMeta):
     hsn_code = fields.Char("HSN", readonly=True)
     net_weight = fields.Numeric("Net Weight (g)", digits=(16, 3),
         readonly=True, states=PIECE_STATES,
-        domain=['OR', ('net_weight', '=', None), ('net_weight', '>=', 0)])
+        domain=bounded('net_weight', at_least=0))
     gross_weight = fields.Numeric("Gross Weight (g)", digits=(16, 3),
         readonly=True, states=PIECE_STATES,
-        domain=['OR', ('gross_weight', '=', None), ('gross_weight', '>=', 0)])
+        domain=bounded('gross_weight', at_least=0))
     purity_label = fields.Char("Purity", readonly=True, states=PIECE_STATES,
         help="Karat and fineness, e.g. 22K (916).")
     huid = fields.Char("HUID", readonly=True, states=PIECE_STATES)
     hallmark_charge = fields.Numeric("Hallmark Charge", digits=(16, 2),
         readonly=True, states=PIECE_STATES,
-        domain=['OR', ('hallmark_charge', '=', None),
-            ('hallmark_charge', '>=', 0)])
+        domain=bounded('hallmark_charge', at_least=0))
     stones_carat = fields.Numeric("Stones (ct)", digits=(16, 3),
         readonly=True, states=PIECE_STATES,
-        domain=['OR', ('stones_carat', '=', None), ('stones_carat', '>=', 0)])
+        domain=bounded('stones_carat', at_least=0))
     stones_value = fields.Numeric("Stones Value", digits=(16, 2),
         readonly=True, states=PIECE_STATES,
-        domain=['OR', ('stones_value', '=', None), ('stones_value', '>=', 0)])
+        domain=bounded('stones_value', at_least=0))
     stones_description = fields.Text("Stones", readonly=True,
         states=PIECE_STATES)
 

@@ -150,8 +150,7 @@ class JewelleryCategory(CodedMaster, sequence_ordered()):
         required=True, domain=bounded('hallmark_charge', at_least=0),
         help="Charged per hallmarked piece.")
     minimum_stock = fields.Integer("Minimum Pieces per Showroom",
-        domain=['OR', ('minimum_stock', '=', None),
-            ('minimum_stock', '>=', 0)])
+        domain=bounded('minimum_stock', at_least=0))
 
     @classmethod
     def __setup__(cls):

@@ -61,8 +61,7 @@ class WorkType(TenantMixin, ModelSQL, ModelView):
         help="The service product whose accounting category (Job Work) "
         "gives the revenue account and the job-work tax.")
     default_charge = fields.Numeric("Default Charge", digits=MONEY,
-        domain=['OR', ('default_charge', '=', None),
-            ('default_charge', '>=', 0)])
+        domain=bounded('default_charge', at_least=0))
     receipt_tolerance = fields.Numeric("Receipt Tolerance (g)",
         digits=WEIGHT, required=True,
         domain=bounded('receipt_tolerance', at_least=0),
@@ -134,7 +133,7 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
         domain=[('company', '=', Eval('company', -1)),
             ('is_artisan', '=', True)])
     weight_out = fields.Numeric("Weight Out (g)", digits=WEIGHT,
-        domain=['OR', ('weight_out', '=', None), ('weight_out', '>', 0)],
+        domain=bounded('weight_out', above=0),
         states={
             'required': Eval('state').in_(['ready', 'delivered']),
             'readonly': Eval('state').in_(list(CLOSED)),
@@ -144,11 +143,11 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
         'on_change_with_weight_difference')
     metal_rate = fields.Numeric("Metal Rate per Gram", digits=MONEY,
         readonly=True,
-        domain=['OR', ('metal_rate', '=', None), ('metal_rate', '>', 0)],
+        domain=bounded('metal_rate', above=0),
         help="The sell rate when the job was made ready.")
     metal_charge = fields.Numeric("Metal Added Charge", digits=MONEY,
         readonly=True,
-        domain=['OR', ('metal_charge', '=', None), ('metal_charge', '>=', 0)])
+        domain=bounded('metal_charge', at_least=0))
     invoice = fields.Many2One('account.invoice', "Invoice", readonly=True,
         domain=[('company', '=', Eval('company', -1))])
     state = fields.Selection(STAGES, "Stage", required=True, readonly=True,

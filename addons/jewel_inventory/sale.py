@@ -25,6 +25,7 @@ from .bulk import (
 from .roles import is_business_admin, is_store_manager
 from .scan import TagScanMixin, piece_from_tag, tag_scan_field
 from .untagged import PRICE_DIGITS
+from jewel_crm.bounds import bounded
 
 OPEN_STATES = ('draft', 'quotation')
 SOLD_STATES = ('confirmed', 'processing', 'done')
@@ -166,16 +167,16 @@ class SaleLine(TagScanMixin, metaclass=PoolMeta):
         help="Type or scan the tag number of the piece.")
     metal_rate = Monetary("Rate per Gram", currency='currency',
         digits=(16, 2), readonly=True,
-        domain=['OR', ('metal_rate', '=', None), ('metal_rate', '>', 0)])
+        domain=bounded('metal_rate', above=0))
     metal_value = Monetary("Metal Value", currency='currency',
         digits=(16, 2), readonly=True,
-        domain=['OR', ('metal_value', '=', None), ('metal_value', '>=', 0)])
+        domain=bounded('metal_value', at_least=0))
     wastage_amount = Monetary("Wastage", currency='currency',
         digits=(16, 2), readonly=True,
-        domain=['OR', ('wastage_amount', '=', None), ('wastage_amount', '>=', 0)])
+        domain=bounded('wastage_amount', at_least=0))
     making_amount = Monetary("Making Charge", currency='currency',
         digits=(16, 2), readonly=True,
-        domain=['OR', ('making_amount', '=', None), ('making_amount', '>=', 0)])
+        domain=bounded('making_amount', at_least=0))
     making_discount = fields.Numeric("Making Discount (%)", digits=(5, 2),
         domain=['OR', ('making_discount', '=', None), [
                 ('making_discount', '>=', 0),
@@ -186,13 +187,13 @@ class SaleLine(TagScanMixin, metaclass=PoolMeta):
             })
     making_discount_amount = Monetary("Making Discount", currency='currency',
         digits=(16, 2), readonly=True,
-        domain=['OR', ('making_discount_amount', '=', None), ('making_discount_amount', '>=', 0)])
+        domain=bounded('making_discount_amount', at_least=0))
     stones_amount = Monetary("Stones", currency='currency',
         digits=(16, 2), readonly=True,
-        domain=['OR', ('stones_amount', '=', None), ('stones_amount', '>=', 0)])
+        domain=bounded('stones_amount', at_least=0))
     hallmark_amount = Monetary("Hallmark Charge", currency='currency',
         digits=(16, 2), readonly=True,
-        domain=['OR', ('hallmark_amount', '=', None), ('hallmark_amount', '>=', 0)])
+        domain=bounded('hallmark_amount', at_least=0))
     # the customer reads the line's price with its tax, as the label shows it
     gst_amount = fields.Function(Monetary("GST", currency='currency',
             digits='currency'), 'on_change_with_gst_amount')

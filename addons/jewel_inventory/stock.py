@@ -42,12 +42,10 @@ class Lot(TenantMixin, ShowroomScoped, metaclass=PoolMeta):
     is_piece = fields.Function(fields.Boolean("Jewellery Piece"),
         'on_change_with_is_piece')
     gross_weight = fields.Numeric("Gross Weight (g)", digits=WEIGHT_DIGITS,
-        domain=['OR', ('gross_weight', '=', None),
-            ('gross_weight', '>=', 0)],
+        domain=bounded('gross_weight', at_least=0),
         states={'required': Bool(Eval('is_piece'))})
     stone_weight = fields.Numeric("Stone Weight (g)", digits=WEIGHT_DIGITS,
-        domain=['OR', ('stone_weight', '=', None),
-            ('stone_weight', '>=', 0)],
+        domain=bounded('stone_weight', at_least=0),
         states={'required': Bool(Eval('is_piece'))})
     net_weight = fields.Function(fields.Numeric("Net Weight (g)",
             digits=WEIGHT_DIGITS), 'on_change_with_net_weight')
@@ -65,9 +63,9 @@ class Lot(TenantMixin, ShowroomScoped, metaclass=PoolMeta):
     hallmark_centre = fields.Char("Hallmarking Centre")
     stones = fields.One2Many('jewel.piece.stone', 'piece', "Stones")
     piece_cost = fields.Numeric("Cost", digits=(16, 2),
-        domain=['OR', ('piece_cost', '=', None), ('piece_cost', '>=', 0)])
+        domain=bounded('piece_cost', at_least=0))
     sale_price = fields.Numeric("Tag Price", digits=(16, 2), readonly=True,
-        domain=['OR', ('sale_price', '=', None), ('sale_price', '>=', 0)],
+        domain=bounded('sale_price', at_least=0),
         help="Untaxed price at the last repricing.")
     priced_at = fields.DateTime("Priced At", readonly=True)
     piece_state = fields.Selection(PIECE_STATES, "Piece State",

@@ -19,6 +19,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 
 from .pricing import PriceInputs, piece_price
+from jewel_crm.bounds import bounded
 
 UNTAGGED = Bool(Eval('jewel_untagged'))
 PRICE_DIGITS = Decimal('0.0001')
@@ -32,8 +33,7 @@ class Template(metaclass=PoolMeta):
         "of a fixed weight.")
     jewel_unit_weight = fields.Numeric("Weight per Unit (g)",
         digits=(16, 3),
-        domain=['OR', ('jewel_unit_weight', '=', None),
-            ('jewel_unit_weight', '>', 0)],
+        domain=bounded('jewel_unit_weight', above=0),
         states={'invisible': ~UNTAGGED},
         help="The fine metal weight of one coin, for designs sold by unit.")
 

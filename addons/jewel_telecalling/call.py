@@ -15,6 +15,7 @@ from jewel_crm.company_field import TenantMixin, tenant_company_field
 
 from .configuration import configuration
 from .lead import OPEN_STATES, PRIORITIES
+from jewel_crm.bounds import bounded
 
 STATUSES = [
     ('connected', "Connected"),
@@ -66,7 +67,7 @@ class Call(TenantMixin, ModelSQL, ModelView):
         states=_states)
     status_string = status.translated('status')
     duration = fields.Integer("Duration (Seconds)", states=_states,
-        domain=['OR', ('duration', '=', None), ('duration', '>=', 0)])
+        domain=bounded('duration', at_least=0))
     sentiment = fields.Selection(SENTIMENTS, "Sentiment",
         states={'invisible': Eval('status') != 'connected'})
     feedback = fields.Text("Feedback")

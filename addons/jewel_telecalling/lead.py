@@ -25,6 +25,7 @@ from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company, guarded_records
 
 from .configuration import PRIORITIES, configuration
+from jewel_crm.bounds import bounded
 
 PRIORITY_RANK = {'high': 1, 'medium': 2, 'low': 3}
 SOURCES = [
@@ -107,7 +108,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     mine = fields.Function(fields.Boolean("Mine"),
         'get_mine', searcher='search_mine')
     attempts = fields.Integer("Attempts", readonly=True,
-        domain=['OR', ('attempts', '=', None), ('attempts', '>=', 0)])
+        domain=bounded('attempts', at_least=0))
     connected = fields.Boolean("Connected", readonly=True,
         help="A call reached the customer.")
     last_status = fields.Selection('get_call_statuses', "Last Call Status",

@@ -19,6 +19,7 @@ from trytond.transaction import Transaction
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import check_context
+from jewel_crm.bounds import bounded
 
 # Template parameters a campaign can fill for every recipient
 CAMPAIGN_SOURCES = {'customer_name', 'company_name', 'fixed'}
@@ -57,12 +58,10 @@ class Campaign(TenantMixin, Workflow, ModelSQL, ModelView):
             ], "State", required=True, readonly=True, sort=False)
     skipped_no_consent = fields.Integer("Skipped (no consent)",
         readonly=True,
-        domain=['OR', ('skipped_no_consent', '=', None),
-            ('skipped_no_consent', '>=', 0)])
+        domain=bounded('skipped_no_consent', at_least=0))
     skipped_no_phone = fields.Integer("Skipped (no WhatsApp number)",
         readonly=True,
-        domain=['OR', ('skipped_no_phone', '=', None),
-            ('skipped_no_phone', '>=', 0)])
+        domain=bounded('skipped_no_phone', at_least=0))
     messages = fields.One2Many('jewel.whatsapp.message', 'campaign',
         "Recipients", readonly=True)
     recipient_count = fields.Function(

@@ -41,6 +41,7 @@ from jewel_crm import phone
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
 from .client import CloudAPIClient, CloudAPIError, Throttle, new_session
+from jewel_crm.bounds import bounded
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ class Message(TenantMixin, ModelSQL, ModelView):
     wamid = fields.Char("WhatsApp Message ID", readonly=True)
     idempotency_key = fields.Char("Idempotency Key", readonly=True)
     attempts = fields.Integer("Attempts", readonly=True,
-        domain=['OR', ('attempts', '=', None), ('attempts', '>=', 0)])
+        domain=bounded('attempts', at_least=0))
     unconfirmed = fields.Boolean("Unconfirmed", readonly=True,
         help="Posted without an answer: waiting for WhatsApp's status.")
     error_code = fields.Char("Error Code", readonly=True)
