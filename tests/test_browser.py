@@ -94,8 +94,38 @@ def search(page, text):
     box.press('Enter')
 
 
+def indian(amount):
+    "An amount as the client shows it for an Indian business: 1,89,157.81"
+    whole, fraction = f'{amount:.2f}'.split('.')
+    head, groups = whole[:-3], [whole[-3:]]
+    while head:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    return ','.join(groups) + '.' + fraction
+
+
 def active_tab(page):
     return page.locator('#tabcontent .tab-pane.active')
+
+
+def toolbar_action(page, menu, item):
+    """Run the item of a toolbar menu (Action, Relate) or a toolbar button
+    (New); a phone has the toolbar in the menu of the tab's title"""
+    tab = active_tab(page)
+    if page.viewport_size['width'] < 768:
+        tab.locator('a.navbar-brand.dropdown-toggle').click()
+        if menu:
+            page.locator('.dropdown-menu:visible').get_by_text(
+                menu, exact=True).click()
+    elif menu:
+        title = {'Action': 'Launch action',
+            'Relate': 'Open related records'}[menu]
+        tab.locator(f'button[title="{title}"]').click()
+    else:
+        tab.get_by_role('button', name=item, exact=True).click()
+        return
+    page.locator('.dropdown-menu:visible').get_by_text(
+        item, exact=True).click()
 
 
 def name_cell(page, name):

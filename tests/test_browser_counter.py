@@ -17,8 +17,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from playwright.sync_api import expect  # noqa: E402
 
 from test_browser import (  # noqa: E402
-    ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, list_rows, login,
-    open_menu)
+    ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, indian, list_rows,
+    login, open_menu, toolbar_action)
 
 WIDE = {'width': 1280, 'height': 900}
 PHONE = {'width': 390, 'height': 844}
@@ -92,7 +92,7 @@ class CounterTest(BrowserTestCase):
         pieces = {}
         for key, gross in [('first', '1.250'), ('second', '1.870'),
                 ('price', '2.340'), ('repair', '3.105'),
-                ('exchange', '2.015')]:
+                ('repair_phone', '4.220'), ('exchange', '2.015')]:
             lot_id, = cls.server.call('model.stock.lot.create', [[{
                             'product': product, 'showroom': showroom,
                             'company': company,
@@ -252,45 +252,63 @@ class CounterTest(BrowserTestCase):
 
     def manager_records_the_payment(self, sale_id, sale):
         """The accounts post the sale's invoice; the store manager opens the
-        sale by double-click and records the customer's UPI payment"""
+        sale by double-click and records what the customer pays: part in
+        cash on the phone at the counter, the rest by UPI at the desk"""
         invoice_id, = sale['invoices']
         self.server.call('model.account.invoice.post', [[invoice_id],
                 self.admin.context], session=self.admin.token)
-        page = self.new_page(WIDE)
-        login(page, self.server, 'jaipur.manager')
-        open_menu(page, 'Jewel CRM', 'Sales')
-        # the list opens on its first tab (drafts): the sale is under All
-        active_tab(page).locator('.nav-tabs li a').filter(
-            has_text=re.compile('^All')).click()
-        find(page, sale['number'])
-        expect(list_rows(page)).to_have_count(1)
-        # on its date: the number and the customer are links
-        list_rows(page).first.get_by_text(
-            dt.date.today().strftime('%d/%m/%Y')).first.dblclick()
-        expect(form(page).locator('input[name=number]').first
-            ).to_have_value(sale['number'])
-        active_tab(page).locator('button[title="Launch action"]').click()
-        page.locator('.dropdown-menu:visible').get_by_text(
-            'Record Payment', exact=True).click()
-        wizard = dialog(page)
-        mode = wizard.locator('input[name=mode]').first
-        mode.click()
-        mode.press_sequentially('UPI')
-        page.locator('.dropdown-menu:visible li a', has_text='UPI'
-            ).first.click()
-        expect(mode).to_have_value('UPI')
-        # the whole amount due is proposed
         due = self.decimal(sale['total_amount'])
-        expect(wizard.locator('input[name=amount]').first).not_to_have_value(
-            '')
-        wizard.locator('input[name=reference]').fill('UPI-4471200931')
-        self.screenshot(page, '06-record-payment')
-        wizard.get_by_role('button', name='Record', exact=True).click()
-        expect(wizard).to_be_hidden()
-        paid, = self.read(self.admin, 'sale.sale', [sale_id],
-            ['amount_paid', 'balance_due'])
-        self.assertEqual(self.decimal(paid['amount_paid']), due)
-        self.assertEqual(self.decimal(paid['balance_due']), 0)
+        part = Decimal('5000.00')
+        for viewport, mode, amount in [
+                (PHONE, 'Cash', part), (WIDE, 'UPI', None)]:
+            size = 'phone' if viewport is PHONE else 'desktop'
+            page = self.new_page(viewport)
+            login(page, self.server, 'jaipur.manager')
+            open_menu(page, 'Jewel CRM', 'Sales')
+            # the list opens on its first tab (drafts): the sale is under All
+            active_tab(page).locator('.nav-tabs li a').filter(
+                has_text=re.compile('^All')).click()
+            find(page, sale['number'])
+            expect(list_rows(page)).to_have_count(1)
+            # on its date: the number and the customer are links
+            list_rows(page).first.get_by_text(
+                dt.date.today().strftime('%d/%m/%Y')).first.dblclick()
+            expect(form(page).locator('input[name=number]').first
+                ).to_have_value(sale['number'])
+            toolbar_action(page, 'Action', 'Record Payment')
+            wizard = dialog(page)
+            entry = wizard.locator('input[name=mode]').first
+            entry.click()
+            entry.press_sequentially(mode)
+            page.locator('.dropdown-menu:visible li a', has_text=mode
+                ).first.click()
+            expect(entry).to_have_value(mode)
+            # what is still due is proposed, in rupees grouped in lakhs
+            left = due - (part if amount is None else 0)
+            field = wizard.locator('input[name=amount]').first
+            expect(field).to_have_value(indian(left))
+            for name in ['amount_to_pay', 'amount']:
+                expect(wizard.locator('.form-float').filter(
+                        has=page.locator(f'input[name={name}]')
+                        ).locator('.symbol-start')).to_have_text('₹')
+            if amount is not None:
+                field.click()
+                page.keyboard.press('Control+A')
+                page.keyboard.type(str(amount))
+                page.keyboard.press('Tab')
+            else:
+                wizard.locator('input[name=reference]').fill(
+                    'UPI-4471200931')
+            self.screenshot(page, f'06-record-payment-{size}')
+            wizard.get_by_role('button', name='Record', exact=True).click()
+            expect(wizard).to_be_hidden()
+            paid, = self.read(self.admin, 'sale.sale', [sale_id],
+                ['amount_paid', 'balance_due'])
+            self.assertEqual(self.decimal(paid['amount_paid']),
+                due - left + (left if amount is None else amount))
+            self.assertEqual(self.decimal(paid['balance_due']),
+                0 if amount is None else left - amount)
+            page.close()
 
     def test_price_check_by_scanning(self):
         page = self.page
@@ -316,13 +334,20 @@ class CounterTest(BrowserTestCase):
                 has_text='NO-SUCH-TAG')).to_be_visible()
         self.screenshot(page, '08-price-check-unknown')
 
-    def test_repair_intake_by_scanning(self):
+    def test_repair_intake_by_scanning_desktop(self):
+        self.repair_intake_by_scanning(WIDE, 'repair')
+
+    def test_repair_intake_by_scanning_phone(self):
+        self.repair_intake_by_scanning(PHONE, 'repair_phone')
+
+    def repair_intake_by_scanning(self, viewport, key):
         "A customer's piece comes back: its tag is scanned into a new repair"
-        page = self.page
-        lot_id, tag, gross = self.pieces['repair']
+        page = self.new_page(viewport) if viewport is PHONE else self.page
+        size = 'phone' if viewport is PHONE else 'desktop'
+        lot_id, tag, gross = self.pieces[key]
         login(page, self.server, 'jaipur.sales')
         open_menu(page, 'Jewel CRM', 'Inventory', 'Workshop', 'Repairs')
-        toolbar(page, 'New').click()
+        toolbar_action(page, None, 'New')
         repair = form(page)
         entry = repair.locator('input[name=tag_scan]')
         # the form opens on the tag
@@ -338,7 +363,7 @@ class CounterTest(BrowserTestCase):
         page.locator('.dropdown-menu:visible li a',
             has_text='Priya Agarwal').first.click()
         expect(party).to_have_value(re.compile('Priya Agarwal'))
-        self.screenshot(page, '09-repair-intake')
+        self.screenshot(page, f'09-repair-intake-{size}')
         page.keyboard.press('Control+s')
         expect(repair.locator('input[name=number]')).not_to_have_value('')
         stored, = self.sales.model('jewel.repair', 'search_read',
@@ -347,7 +372,7 @@ class CounterTest(BrowserTestCase):
         self.assertEqual(stored['party.']['name'], 'Priya Agarwal')
         self.assertEqual(self.decimal(stored['gross_weight_in']), gross)
         self.assertIn(tag, stored['description'])
-        self.screenshot(page, '10-repair-saved')
+        self.screenshot(page, f'10-repair-saved-{size}')
 
     def sale_of(self, lot_id):
         lines = self.sales.model('sale.line', 'search_read',

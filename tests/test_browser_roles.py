@@ -137,10 +137,18 @@ class RoleHomesTest(BrowserTestCase):
         header, body = table[0], table[1:]
         self.assertEqual(header[:3], ('Date', 'Number', 'Customer'))
         self.assertEqual(len(body), shown)
-        # amounts as an Indian reads them: grouped in lakhs and crores
-        formats = {c.number_format for row in sheet.iter_rows(min_row=2)
-            for c in row if isinstance(c.value, (int, float))}
-        self.assertIn('[>=100000]##\\,##\\,##0.00', '|'.join(formats))
+        # amounts as an Indian reads them: ₹, grouped in lakhs and crores;
+        # the GST rate is a plain number
+        column = {name: index for index, name in enumerate(header)}
+        formats = {name: {row[column[name]].number_format
+                for row in sheet.iter_rows(min_row=2)
+                if isinstance(row[column[name]].value, (int, float))}
+            for name in ['Rate (%)', 'Taxable Value']}
+        self.assertEqual(formats['Taxable Value'], {
+                '[>=10000000]"₹"##\\,##\\,##\\,##0.00;'
+                '[>=100000]"₹"##\\,##\\,##0.00;"₹"##,##0.00'})
+        self.assertTrue(formats['Rate (%)'])
+        self.assertNotIn('₹', '|'.join(formats['Rate (%)']))
 
     def test_manager_chart_reads_stage_names(self):
         "The workshop chart's axis shows the stages as people say them"

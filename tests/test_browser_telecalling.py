@@ -13,7 +13,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from test_browser import (  # noqa: E402
     ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, list_rows, login,
-    open_menu)
+    open_menu, toolbar_action)
 
 DESKTOP = {'width': 1280, 'height': 900}
 PHONE = {'width': 390, 'height': 844}
@@ -27,22 +27,6 @@ def row_of(page, name):
 def tab_counter(page, name):
     return active_tab(page).locator('.nav-tabs li a').filter(
         has_text=re.compile(f'^{name}')).locator('.badge')
-
-
-def toolbar_action(page, size, menu, item):
-    """Run the item of a toolbar menu (Action, Relate); a phone has the
-    toolbar in the menu of the tab's title"""
-    tab = active_tab(page)
-    if size is PHONE:
-        tab.locator('a.navbar-brand.dropdown-toggle').click()
-        page.locator('.dropdown-menu:visible').get_by_text(
-            menu, exact=True).click()
-    else:
-        title = {'Action': 'Launch action',
-            'Relate': 'Open related records'}[menu]
-        tab.locator(f'button[title="{title}"]').click()
-    page.locator('.dropdown-menu:visible').get_by_text(
-        item, exact=True).click()
 
 
 class TelecallingBrowserTest(BrowserTestCase):
@@ -192,11 +176,11 @@ class TelecallingBrowserTest(BrowserTestCase):
             (lead['state'], lead['attempts'], lead['connected'],
                 lead['next_call']),
             ('done', 1, True, None))
-        if size is DESKTOP:
-            self.telecaller_escalates_the_call(page, form, call['id'],
-                feedback)
+        self.telecaller_escalates_the_call(page, size, form, call['id'],
+            feedback)
 
-    def telecaller_escalates_the_call(self, page, form, call_id, feedback):
+    def telecaller_escalates_the_call(self, page, size, form, call_id,
+            feedback):
         """The customer's problem goes to the store manager: the call opened
         from the lead, Escalate, the type and owner picked as typed"""
         calls = form.locator('.form-one2many').first
@@ -215,7 +199,7 @@ class TelecallingBrowserTest(BrowserTestCase):
             page.locator('.dropdown-menu:visible li a', has_text=picked
                 ).first.click()
             expect(entry).to_have_value(re.compile(picked))
-        self.shot(page, DESKTOP, '5-escalate')
+        self.shot(page, size, '5-escalate')
         wizard.get_by_role('button', name='Escalate').click()
         expect(wizard.get_by_role('button', name='Escalate')).to_be_hidden()
         call, = self.telecaller.model('jewel.call', 'read', [call_id],
@@ -255,7 +239,7 @@ class TelecallingBrowserTest(BrowserTestCase):
         for _, name in leads:
             row_of(page, name).locator(
                 'td.selection-state input[type=checkbox]').click()
-        toolbar_action(page, size, 'Action', 'Assign to Telecallers')
+        toolbar_action(page, 'Action', 'Assign to Telecallers')
         wizard = page.locator('.wizard-dialog .modal-dialog')
         telecallers = wizard.locator('.treeview tbody tr')
         expect(telecallers.filter(has_text='jaipur.telecaller')

@@ -17,8 +17,8 @@ INDIA_LANG = 'en_IN'
 # Excel has no lakh grouping: conditional sections place the commas by
 # magnitude (crore, lakh, thousand); a negative amount takes the last one
 _INDIAN_SECTIONS = (
-    '[>=10000000]##\\,##\\,##\\,##0.00;'
-    '[>=100000]##\\,##\\,##0.00;##,##0.00')
+    '[>=10000000]{0}##\\,##\\,##\\,##0.00;'
+    '[>=100000]{0}##\\,##\\,##0.00;{0}##,##0.00')
 
 
 def is_indian(company):
@@ -61,7 +61,10 @@ def xlsx_formats(company=None):
     """The XLSX number formats of amounts and dates for the business
     (the context's by default); {} keeps the defaults"""
     if is_indian(company if company is not None else _context_company()):
-        return {'number': _INDIAN_SECTIONS, 'date': 'dd/mm/yyyy'}
+        return {
+            'number': _INDIAN_SECTIONS.format(''),
+            'amount': _INDIAN_SECTIONS.format('"₹"'),
+            'date': 'dd/mm/yyyy'}
     return {}
 
 

@@ -213,7 +213,8 @@ def reporting_query(Model, names=None, with_id=False):
 
 
 _FORMATS = {
-    'number': '#,##0.00', 'weight': '0.000', 'integer': '0',
+    'number': '#,##0.00', 'amount': '#,##0.00', 'weight': '0.000',
+    'integer': '0',
     'percent': '0.00%', 'date': 'yyyy-mm-dd'}
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -255,7 +256,8 @@ def _cell_writer(sheet, kind, cell_format):
 
 def write_workbook(title, headers, rows, kinds, formats=None):
     """Return the bytes of a one-sheet workbook of rows; kinds gives per
-    column 'date', 'number', 'weight', 'integer' or 'text'; formats
+    column 'date', 'amount', 'number', 'weight', 'integer', 'percent' or
+    'text'; formats
     overrides the number formats of kinds (the business's, see
     formats.xlsx_formats).  Rows are streamed (xlsxwriter's
     constant_memory: each row goes to a temporary file once written)."""
@@ -295,6 +297,10 @@ def _kind(field):
         digits = getattr(field, 'digits', None)
         if isinstance(digits, tuple) and digits[1] == 3:
             return 'weight'
+        if (isinstance(digits, tuple) and digits[1] == 2
+                and '%' not in (field.string or '')):
+            # money: the reports keep rates apart by their "(%)" label
+            return 'amount'
         return 'number'
     return 'text'
 

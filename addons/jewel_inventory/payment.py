@@ -161,16 +161,18 @@ class RecordPaymentStart(ModelView):
             ('state', '=', 'posted'),
             ('type', '=', 'out'),
             ])
-    amount_to_pay = fields.Numeric("Amount Due", digits=(16, 2),
+    currency = fields.Many2One('currency.currency', "Currency",
         readonly=True)
+    amount_to_pay = Monetary("Amount Due", currency='currency',
+        digits=(16, 2), readonly=True)
     mode = fields.Many2One('jewel.payment_mode', "Mode", required=True,
         domain=[
             ('company', '=', Eval('company', -1)),
             ('kind', '!=', 'old_gold'),
             ],
         help="Old gold is paid from an exchange slip.")
-    amount = fields.Numeric("Amount", digits=(16, 2), required=True,
-        domain=bounded('amount', above=0))
+    amount = Monetary("Amount", currency='currency', digits=(16, 2),
+        required=True, domain=bounded('amount', above=0))
     date = fields.Date("Date", required=True)
     reference = fields.Char("Reference",
         help="Card slip, UPI transaction or bank reference.")
@@ -178,6 +180,7 @@ class RecordPaymentStart(ModelView):
     @fields.depends('invoice')
     def on_change_invoice(self):
         if self.invoice:
+            self.currency = self.invoice.currency
             self.amount_to_pay = self.invoice.amount_to_pay
             self.amount = self.invoice.amount_to_pay
 
@@ -194,13 +197,18 @@ class RecordPayment(Wizard):
 
     def default_start(self, fields):
         invoice = self._invoice()
+        Company = Pool().get('company.company')
+        company_id = guarded_company()
         values = {
             'date': dt.date.today(),
-            'company': guarded_company(),
+            'company': company_id,
+            'currency': (Company(company_id).currency.id
+                if company_id else None),
             }
         if invoice:
             values.update({
                     'company': invoice.company.id,
+                    'currency': invoice.currency.id,
                     'invoice': invoice.id,
                     'amount_to_pay': invoice.amount_to_pay,
                     'amount': invoice.amount_to_pay,
