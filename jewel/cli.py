@@ -23,6 +23,7 @@ def _demo(args):
             f"Database '{args.database}' is not created yet: "
             "run 'python -m jewel create' first.")
     demo.load(args.database, str(effective_config()))
+    database.analyze(args.database)
     print("Demo data ready")
 
 

@@ -66,6 +66,18 @@ def _query(name, sql):
             return []
 
 
+def analyze(name):
+    """Gather the planner's statistics of the whole database: a bulk load
+    (the demo data) must not leave it planned as the empty database it was
+    (docs/architecture.md, "Set-based writes")"""
+    if backend() == 'sqlite':
+        with sqlite3.connect(sqlite_path(name)) as connection:
+            connection.execute('ANALYZE')
+        return
+    with _pg_connect(name) as connection:
+        connection.execute('ANALYZE')
+
+
 def state(name):
     """Return 'missing', 'empty' or 'ready'.
 

@@ -76,6 +76,25 @@ class CustomerCommandsTestCase(ServerTestCase):
             writer.writerows(rows)
         return handle.name
 
+    def test_demo_database_is_analyzed(self):
+        "make run's demo load leaves the planner statistics of its tables"
+        server = self.server
+        if server.backend == 'sqlite':
+            import sqlite3
+            path = server.dbdir / f'{server.database}.sqlite'
+            with sqlite3.connect(path) as connection:
+                tables = {t for t, in connection.execute(
+                        "SELECT DISTINCT tbl FROM sqlite_stat1")}
+        else:
+            import psycopg
+            uri = os.environ['TRYTOND_DATABASE__URI'].rstrip('/')
+            with psycopg.connect(f'{uri}/{server.database}') as connection:
+                tables = {t for t, in connection.execute(
+                        "SELECT DISTINCT tablename FROM pg_stats "
+                        "WHERE schemaname = 'public'")}
+        self.assertLessEqual({'party_party', 'party_contact_mechanism',
+                'stock_lot', 'sale_sale', 'account_invoice'}, tables)
+
     def test_import_all_or_nothing_then_valid_only_then_export(self):
         rows = list(customer_rows(ROWS))
         rows.insert(100, ["Wrong Number", '12345', '', '', '', '', ''])

@@ -7,6 +7,7 @@ worker processes while the main process writes.
 """
 import datetime as dt
 import multiprocessing
+import os
 import re
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from . import phone
 from .choices import FESTIVALS, METALS, STONES, STYLES
 
+WORKER_VARIABLE = 'JEWEL_ROWS_WORKER'
 PHONE_COLUMNS = ['mobile', 'whatsapp', 'phone']
 LIST_SEPARATOR = '|'
 COLUMNS = [
@@ -229,11 +231,17 @@ class ParsedRows:
             for i in range(0, len(rows), PARSE_CHUNK)]
         self._executor = None
         if workers > 1 and len(chunks) > 1:
-            # spawn: lean workers that load neither trytond nor the file
-            self._executor = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context('spawn'))
-            self._chunks = self._executor.map(
-                parse_rows, repeat(parser), repeat(header), chunks)
+            # spawn: lean workers that load neither trytond nor the file;
+            # map() starts them all, with the variable that keeps the
+            # package's server hooks out of them (__init__.py)
+            os.environ[WORKER_VARIABLE] = '1'
+            try:
+                self._executor = ProcessPoolExecutor(
+                    workers, mp_context=multiprocessing.get_context('spawn'))
+                self._chunks = self._executor.map(
+                    parse_rows, repeat(parser), repeat(header), chunks)
+            finally:
+                del os.environ[WORKER_VARIABLE]
         else:
             self._chunks = (parse_rows(parser, header, c) for c in chunks)
 

@@ -23,6 +23,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from .bulk_write import stamped_update
 from .company_field import TenantMixin, tenant_company_field
 from .bounds import bounded
 
@@ -188,7 +189,7 @@ class Tier(
             by_tier.setdefault(new, []).append(party_id)
         for tier_id, ids in by_tier.items():
             for sub in grouped_slice(ids, 1000):
-                cursor.execute(*party.update(
+                cursor.execute(*stamped_update(party,
                         [party.tier, party.tier_since],
                         [tier_id, today],
                         where=party.id.in_(list(sub))))
