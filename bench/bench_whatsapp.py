@@ -3,7 +3,7 @@ against the fake Cloud API (its own process, 127.0.0.1), through the real
 outbox: the campaign queues the messages (set-based), queue tasks run by 4
 threads in-process (as trytond-worker would) claim a batch, post it and
 record it (the outbox freezes the loaded heap of a process at its first
-batch: gc.freeze(), in jewel_whatsapp/message.py).
+batch: gc.freeze(), in jewel_whatsapp/sending.py).
 
 Figures: queueing time of the campaign; achieved rate (first to last
 message accepted by the API), the most messages the API received in any

@@ -13,19 +13,10 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
-from .configuration import configuration
-from .lead import OPEN_STATES, PRIORITIES
+from .configuration import PRIORITIES, configuration
+from .states import CALL_STATUSES as STATUSES, OPEN_STATES
 from jewel_crm.bounds import bounded
 
-STATUSES = [
-    ('connected', "Connected"),
-    ('not_connected', "Not Connected"),
-    ('busy', "Busy"),
-    ('switched_off', "Switched Off"),
-    ('wrong_number', "Wrong Number"),
-    ('call_back_later', "Call Back Later"),
-    ('do_not_call', "Do Not Call"),
-    ]
 # Statuses after which the customer is called again, up to the attempts
 RETRY_STATUSES = {'not_connected', 'busy', 'switched_off'}
 SENTIMENTS = [

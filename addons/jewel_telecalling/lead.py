@@ -1,31 +1,28 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"Leads to call, their assignment to telecallers and its history"
+"""Leads to call: their queue order and SLA, and where they come from
+(visits, imports, enquiries).  Their assignment to telecallers is in
+assignment.py."""
 import datetime as dt
-import heapq
-from collections import defaultdict
 
-from sql import Cast, Literal, Null, NullsFirst, Select, Values, With
-from sql.aggregate import Count, Max
+from sql import Literal, Null, NullsFirst
+from sql.aggregate import Max
 from sql.conditionals import Case
-from sql.functions import Function
 from sql.operators import Exists
 
-from trytond import backend
-from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
-from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from jewel_crm.bounds import bounded
 from jewel_crm.company_field import TenantMixin, tenant_company_field
-from jewel_crm.tenancy import guarded_company, guarded_records
 
 from .configuration import PRIORITIES, configuration
-from jewel_crm.bounds import bounded
+from .states import CALL_STATUSES, OPEN_STATES
+from .tools import among, clear_cache, id_slices, typed
+from .visit import INTEREST_PRIORITY
 
 PRIORITY_RANK = {'high': 1, 'medium': 2, 'low': 3}
 SOURCES = [
@@ -34,35 +31,6 @@ SOURCES = [
     ('whatsapp', "WhatsApp Enquiry"),
     ('manual', "Manual"),
     ]
-OPEN_STATES = ('unassigned', 'assigned')
-STRATEGIES = [
-    ('balanced', "Workload-balanced (fewest open leads)"),
-    ('round_robin', "Round-robin"),
-    ('language', "By language, then balanced"),
-    ('showroom', "By showroom, then balanced"),
-    ]
-
-
-def clear_cache(*model_names):
-    "Forget cached records after raw SQL changed them"
-    transaction = Transaction()
-    transaction.counter += 1
-    for cache in transaction.cache.values():
-        for name in model_names:
-            if name in cache:
-                cache[name].clear()
-
-
-def typed(value, sql_type):
-    "A literal PostgreSQL can type in a select list (SQLite needs none)"
-    if backend.name == 'postgresql':
-        return Cast(Literal(value), sql_type)
-    return Literal(value)
-
-
-def telecaller_group_id():
-    return Pool().get('ir.model.data').get_id(
-        'jewel_crm', 'group_telecaller')
 
 
 class Lead(TenantMixin, ModelSQL, ModelView):
@@ -158,13 +126,14 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         super().__register__(module)
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
-        # 'other' was renamed 'manual'
+        # Migration: the source 'other' is stored as 'manual'
         cursor.execute(*table.update([table.source], ['manual'],
                 where=table.source == 'other'))
         cursor.execute(*table.update([table.priority_rank],
                 [_rank_of(table.priority)],
                 where=table.priority_rank == Null))
-        # leads not from a visit had no showroom: the customer's home one
+        # a lead without a showroom takes the customer's home one, as a new
+        # lead does (preprocess_values)
         party = Pool().get('party.party').__table__()
         cursor.execute(*table.update([table.showroom],
                 [party.select(party.home_showroom,
@@ -190,8 +159,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
 
     @classmethod
     def get_call_statuses(cls):
-        from .call import STATUSES
-        return [(None, '')] + STATUSES
+        return [(None, '')] + CALL_STATUSES
 
     @staticmethod
     def order_priority(tables):
@@ -216,11 +184,11 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         phones = {l.id: '' for l in leads}
         found = {}
-        for sub_ids in _id_slices(sorted(phones)):
+        for sub_ids in id_slices(sorted(phones)):
             cursor.execute(*lead.join(mechanism,
                     condition=mechanism.party == lead.party).select(
                     lead.id, mechanism.type, mechanism.value,
-                    where=_among(lead.id, sub_ids)
+                    where=among(lead.id, sub_ids)
                     & mechanism.type.in_(['mobile', 'phone'])
                     & (mechanism.active == Literal(True)),
                     order_by=[NullsFirst(mechanism.sequence),
@@ -332,7 +300,6 @@ class Lead(TenantMixin, ModelSQL, ModelView):
     def feed_from_visits(cls, visits):
         """Give each visit the customer's open lead, created when missing;
         a warmer visit raises the lead's priority"""
-        from .visit import INTEREST_PRIORITY
         Visit = Pool().get('jewel.visit')
         open_leads = {}
         party_ids = list({v.party.id for v in visits})
@@ -395,11 +362,11 @@ class Lead(TenantMixin, ModelSQL, ModelView):
                 continue
             priority = config.source_priority(source)
             # to the second, as the ORM stores a DateTime (see
-            # _write_assignments)
+            # Lead._write_assignments in assignment.py)
             now = dt.datetime.now().replace(microsecond=0)
             due = now + config.sla(priority)
             user = transaction.user
-            for sub_ids in _id_slices(party_ids):
+            for sub_ids in id_slices(party_ids):
                 cursor.execute(*lead.insert([
                             lead.company, lead.party, lead.language,
                             lead.showroom, lead.source, lead.priority,
@@ -415,7 +382,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
                             typed(0, 'INTEGER'), typed(False, 'BOOLEAN'),
                             typed(due, 'TIMESTAMP'), typed(due, 'TIMESTAMP'),
                             typed(user, 'INTEGER'), typed(now, 'TIMESTAMP'),
-                            where=_among(party.id, sub_ids)
+                            where=among(party.id, sub_ids)
                             & (party.company == company_id)
                             & (party.active == Literal(True))
                             & ~Exists(lead.select(Literal(1),
@@ -437,361 +404,16 @@ class Lead(TenantMixin, ModelSQL, ModelView):
         party = Party.__table__()
         cursor = Transaction().connection.cursor()
         companies = set()
-        for sub_ids in _id_slices(party_ids):
+        for sub_ids in id_slices(party_ids):
             cursor.execute(*party.select(party.company,
-                    where=_among(party.id, sub_ids)
+                    where=among(party.id, sub_ids)
                     & (party.company != Null),
                     group_by=[party.company]))
             companies.update(c for c, in cursor)
         return sorted(companies)
-
-    @classmethod
-    def assign(cls, leads, telecallers, strategy='balanced'):
-        """Share leads (records or ids) among telecallers by strategy,
-        set-based.  Ids avoid instantiating tens of thousands of records.
-
-        Return {telecaller id: number of leads given}."""
-        pool = Pool()
-        ModelAccess = pool.get('ir.model.access')
-        if Transaction().check_access:
-            ModelAccess.check(cls.__name__, 'write')
-        if strategy not in dict(STRATEGIES):
-            raise ValidationError(gettext(
-                    'jewel_telecalling.msg_assign_strategy_unknown',
-                    strategy=strategy))
-        company_id = guarded_company(required=True)
-        telecaller_ids = cls._check_telecallers(telecallers, company_id)
-        # ids from the client: only leads the user may read are assigned
-        rows = cls._assignable_rows(
-            [l.id for l in guarded_records(cls, leads)], company_id)
-        chosen = _distribute(rows, telecaller_ids, strategy,
-            cls._open_loads(telecaller_ids), cls._telecaller_profiles(
-                telecaller_ids, strategy))
-        cls._write_assignments(chosen, rows)
-        counts = defaultdict(int)
-        for telecaller_id in chosen.values():
-            counts[telecaller_id] += 1
-        return dict(counts)
-
-    @classmethod
-    def _check_telecallers(cls, telecallers, company_id):
-        "Only telecallers of the business may be given leads"
-        pool = Pool()
-        User = pool.get('res.user')
-        ids = sorted({int(t) for t in telecallers})
-        if not ids:
-            raise ValidationError(gettext(
-                    'jewel_telecalling.msg_assign_no_telecaller'))
-        with without_check_access():
-            valid = {u.id for u in User.search([
-                        ('id', 'in', ids),
-                        ('groups', '=', telecaller_group_id()),
-                        ('companies', '=', company_id),
-                        ])}
-            invalid = [User(i) for i in ids if i not in valid]
-            if invalid:
-                raise ValidationError(gettext(
-                        'jewel_telecalling.msg_assign_not_telecaller',
-                        users=', '.join(u.rec_name for u in invalid)))
-        return ids
-
-    @classmethod
-    def _assignable_rows(cls, lead_ids, company_id):
-        "{id: (rank, next call, language, showroom, telecaller)} of leads"
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        rows = {}
-        for sub_ids in _id_slices(lead_ids):
-            cursor.execute(*table.select(table.id, table.priority,
-                    table.next_call, table.language, table.showroom,
-                    table.telecaller, table.state, table.company,
-                    where=_among(table.id, sub_ids)))
-            for (id_, priority, next_call, language, showroom, telecaller,
-                    state, company) in cursor:
-                if company != company_id or state not in OPEN_STATES:
-                    raise ValidationError(gettext(
-                            'jewel_telecalling.msg_assign_lead_closed',
-                            lead=cls(id_).rec_name))
-                rows[id_] = (PRIORITY_RANK.get(priority, 9),
-                    str(next_call or ''), language, showroom, telecaller)
-        return rows
-
-    @classmethod
-    def _open_loads(cls, telecaller_ids):
-        "{telecaller id: open leads assigned}"
-        table = cls.__table__()
-        cursor = Transaction().connection.cursor()
-        loads = dict.fromkeys(telecaller_ids, 0)
-        cursor.execute(*table.select(table.telecaller, Count(table.id),
-                where=table.telecaller.in_(telecaller_ids)
-                & (table.state == 'assigned'),
-                group_by=[table.telecaller]))
-        loads.update(cursor)
-        return loads
-
-    @classmethod
-    def _telecaller_profiles(cls, telecaller_ids, strategy):
-        "{telecaller id: set of languages or showrooms they take}"
-        User = Pool().get('res.user')
-        profiles = {}
-        with without_check_access():
-            for user in User.browse(telecaller_ids):
-                if strategy == 'language':
-                    profiles[user.id] = {user.language and user.language.id}
-                elif strategy == 'showroom':
-                    profiles[user.id] = {s.id for s in user.showrooms} | {
-                        user.warehouse and user.warehouse.id}
-        return profiles
-
-    @classmethod
-    def _write_assignments(cls, chosen, rows):
-        """Close the leads' current assignments, assign the leads and open
-        their new assignments: three statements for all the leads on
-        PostgreSQL (the pairs travel as two arrays), per slice on SQLite"""
-        pool = Pool()
-        Assignment = pool.get('jewel.telecalling.assignment')
-        transaction = Transaction()
-        cursor = transaction.connection.cursor()
-        table = cls.__table__()
-        history = Assignment.__table__()
-        # to the second, as the ORM stores a DateTime: sao shows seconds and
-        # took a lead with microseconds for modified, asking to save it
-        now = dt.datetime.now().replace(microsecond=0)
-        user = transaction.user
-        changed = sorted((lead_id, telecaller_id)
-            for lead_id, telecaller_id in chosen.items()
-            if rows[lead_id][4] != telecaller_id)
-        for pairs in _pair_slices(changed):
-            lead_ids = [l for l, _ in pairs]
-            given = _pairs_query(pairs)
-            cursor.execute(*history.update(
-                    [history.end_date, history.write_date,
-                        history.write_uid],
-                    [now, now, user],
-                    where=_among(history.lead, lead_ids)
-                    & (history.end_date == Null)))
-            update = table.update(
-                [table.telecaller, table.state, table.assigned_date,
-                    table.write_date, table.write_uid],
-                [given.telecaller, 'assigned', now, now, user],
-                from_=[given], where=table.id == given.lead)
-            opened = [history.company, history.lead, history.telecaller,
-                history.assigned_by, history.start_date,
-                history.create_date, history.create_uid]
-            stamps = [typed(user, 'INTEGER'), typed(now, 'TIMESTAMP'),
-                typed(now, 'TIMESTAMP'), typed(user, 'INTEGER')]
-            if backend.name == 'postgresql':
-                # the new assignments from the UPDATE's RETURNING
-                update.returning = [table.company, table.id, table.telecaller]
-                moved = With('company', 'id', 'telecaller', query=update)
-                cursor.execute(*history.insert(opened, moved.select(
-                            moved.company, moved.id, moved.telecaller,
-                            *stamps), with_=[moved]))
-            else:
-                cursor.execute(*update)
-                cursor.execute(*history.insert(opened,
-                        table.join(given, condition=table.id == given.lead
-                            ).select(table.company, table.id,
-                            given.telecaller, *stamps)))
-        clear_cache(cls.__name__, Assignment.__name__)
-
-
-class _Unnest(Function):
-    __slots__ = ()
-    _function = 'UNNEST'
-
-
-class _Any(Function):
-    "ANY(array) as a function: python-sql's Any omits the parentheses"
-    __slots__ = ()
-    _function = 'ANY'
-
-
-def _pair_slices(pairs):
-    "All (lead, telecaller) pairs at once on PostgreSQL, SQLite by 400"
-    if backend.name == 'postgresql':
-        return [pairs] if pairs else []
-    return [list(s) for s in grouped_slice(pairs, 400)]
-
-
-def _pairs_query(pairs):
-    """A query of the (lead, telecaller) pairs: two zipped arrays on
-    PostgreSQL, VALUES on SQLite"""
-    if backend.name == 'postgresql':
-        return Select([
-                _Unnest(_int_array([l for l, _ in pairs])).as_('lead'),
-                _Unnest(_int_array([t for _, t in pairs])).as_('telecaller'),
-                ])
-    values = Values([[l, t] for l, t in pairs])
-    return values.select(
-        values.column1.as_('lead'), values.column2.as_('telecaller'))
 
 
 def _rank_of(priority):
     "SQL: the rank of the priority column"
     return Case(*((priority == p, r) for p, r in PRIORITY_RANK.items()),
         else_=9)
-
-
-def _id_slices(ids):
-    "All ids at once on PostgreSQL; SQLite takes at most 999 parameters"
-    if backend.name == 'postgresql':
-        return [list(ids)] if ids else []
-    return [list(s) for s in grouped_slice(ids, 900)]
-
-
-def _among(column, ids):
-    "column IN ids; one array parameter on PostgreSQL"
-    if backend.name == 'postgresql':
-        return column == _Any(_int_array(ids))
-    return column.in_(ids)
-
-
-def _int_array(ids):
-    """A PostgreSQL integer array of ids, sent as its text: psycopg dumps
-    a list of 50,000 ints item by item, ten times slower"""
-    return Cast(Literal('{%s}' % ','.join(str(int(i)) for i in ids)),
-        'INTEGER[]')
-
-
-def _distribute(rows, telecaller_ids, strategy, loads, profiles):
-    """{lead id: telecaller id}: leads in queue order (priority, due) go
-    round-robin or to the least loaded telecaller among those matching
-    the lead's language or showroom (all telecallers when none match)"""
-    order = sorted(rows, key=lambda i: (rows[i][0], rows[i][1], i))
-    if strategy == 'round_robin':
-        return {lead_id: telecaller_ids[index % len(telecaller_ids)]
-            for index, lead_id in enumerate(order)}
-    loads = dict(loads)
-    for row in rows.values():
-        # a lead being reassigned no longer weighs on its holder
-        if row[4] in loads:
-            loads[row[4]] -= 1
-    key = {'language': 2, 'showroom': 3}.get(strategy)
-    if key is None:
-        # the least loaded first, lowest id on a tie: a heap, not a scan
-        heap = [(loads[t], t) for t in telecaller_ids]
-        heapq.heapify(heap)
-        chosen = {}
-        for lead_id in order:
-            load, telecaller_id = heap[0]
-            chosen[lead_id] = telecaller_id
-            heapq.heapreplace(heap, (load + 1, telecaller_id))
-        return chosen
-    matching = defaultdict(list)
-    for telecaller_id in telecaller_ids:
-        for value in profiles.get(telecaller_id, ()):
-            if value:
-                matching[value].append(telecaller_id)
-    chosen = {}
-    for lead_id in order:
-        candidates = (key and matching.get(rows[lead_id][key])
-            or telecaller_ids)
-        telecaller_id = min(candidates, key=lambda t: (loads[t], t))
-        loads[telecaller_id] += 1
-        chosen[lead_id] = telecaller_id
-    return chosen
-
-
-class Assignment(TenantMixin, ModelSQL, ModelView):
-    "Telecalling Assignment"
-    __name__ = 'jewel.telecalling.assignment'
-    company = tenant_company_field(required=True)
-    lead = fields.Many2One('jewel.telecalling.lead', "Lead", required=True,
-        ondelete='CASCADE', readonly=True,
-        domain=[('company', '=', Eval('company', -1))])
-    telecaller = fields.Many2One('res.user', "Telecaller", required=True,
-        readonly=True)
-    assigned_by = fields.Many2One('res.user', "Assigned By", readonly=True)
-    start_date = fields.DateTime("From", required=True, readonly=True)
-    end_date = fields.DateTime("To", readonly=True,
-        help="Set when the lead was given to another telecaller.")
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('start_date', 'DESC'), ('id', 'DESC')]
-        cls.__access__.add('lead')
-
-
-class AssignStart(ModelView):
-    "Assign Leads"
-    __name__ = 'jewel.telecalling.lead.assign.start'
-    company = fields.Many2One('company.company', "Company", readonly=True)
-    telecaller_group = fields.Many2One('res.group', "Telecaller Group",
-        readonly=True)
-    telecallers = fields.Many2Many('res.user', None, None, "Telecallers",
-        required=True, domain=[
-            ('companies', '=', Eval('company', -1)),
-            ('groups', '=', Eval('telecaller_group', -1)),
-            ],
-        help="Only telecallers of the business can be chosen.")
-    strategy = fields.Selection(STRATEGIES, "Strategy", required=True)
-
-    @classmethod
-    def default_strategy(cls):
-        return 'balanced'
-
-    @classmethod
-    def default_company(cls):
-        return guarded_company()
-
-    @classmethod
-    def default_telecaller_group(cls):
-        return telecaller_group_id()
-
-    @classmethod
-    def default_telecallers(cls):
-        "All the telecallers of the business: the manager removes some"
-        User = Pool().get('res.user')
-        company_id = guarded_company()
-        with without_check_access():
-            return [u.id for u in User.search([
-                        ('groups', '=', telecaller_group_id()),
-                        ('companies', '=', company_id),
-                        ], order=[('name', 'ASC'), ('id', 'ASC')])]
-
-
-class AssignDone(ModelView):
-    "Leads Assigned"
-    __name__ = 'jewel.telecalling.lead.assign.done'
-    summary = fields.Text("Summary", readonly=True)
-
-
-class Assign(Wizard):
-    "Assign Leads"
-    __name__ = 'jewel.telecalling.lead.assign'
-    start = StateView('jewel.telecalling.lead.assign.start',
-        'jewel_telecalling.lead_assign_start_view_form', [
-            Button("Cancel", 'end', 'tryton-cancel'),
-            Button("Assign", 'assign', 'tryton-ok', default=True),
-            ])
-    assign = StateTransition()
-    done = StateView('jewel.telecalling.lead.assign.done',
-        'jewel_telecalling.lead_assign_done_view_form', [
-            Button("Close", 'end', 'tryton-close', default=True),
-            ])
-
-    def transition_assign(self):
-        pool = Pool()
-        Lead = pool.get('jewel.telecalling.lead')
-        User = pool.get('res.user')
-        counts = Lead.assign(self.records, self.start.telecallers,
-            self.start.strategy)
-        with without_check_access():
-            given = ', '.join(gettext(
-                    'jewel_telecalling.msg_assign_done_telecaller',
-                    telecaller=User(t).rec_name, count=n)
-                for t, n in sorted(counts.items(),
-                    key=lambda c: User(c[0]).rec_name))
-        self.done.summary = gettext('jewel_telecalling.msg_assign_done',
-            count=sum(counts.values()), telecallers=given or '-')
-        return 'done'
-
-    def default_done(self, fields):
-        return {'summary': self.done.summary}
-
-    def end(self):
-        # the list's rows and its tabs' counts show the new assignment
-        return 'reload'
-

@@ -15,7 +15,7 @@ from trytond.transaction import Transaction
 from jewel_crm.tenancy import guarded_company
 from jewel_crm.xlsx import PeriodContextMixin
 
-from .lead import typed
+from .tools import typed
 from .score import PURCHASE_STATES
 
 

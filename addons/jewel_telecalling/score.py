@@ -31,7 +31,7 @@ from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
 
 from .configuration import configuration
-from .lead import clear_cache, typed
+from .tools import clear_cache, typed
 
 PURCHASE_STATES = ['confirmed', 'processing', 'done']
 

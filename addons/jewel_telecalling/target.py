@@ -21,7 +21,7 @@ from trytond.pool import Pool, PoolMeta
 
 from jewel_crm.target import _Periods
 
-from .lead import typed
+from .tools import typed
 
 # visit purpose -> purchase intent of jewel_crm's auto-tag rules
 PURPOSE_INTENTS = {

@@ -24,8 +24,9 @@ class CustomerEvent(metaclass=PoolMeta):
         if field and ids:
             pool = Pool()
             Message = pool.get('jewel.whatsapp.message')
-            # The model is read only now: the module making the event
-            # (jewel_inventory for repairs) is not a dependency of ours
+            # The model is read from the pool at the event only: the module
+            # making the event (jewel_inventory for repairs) is not a
+            # dependency of ours
             Model = pool.get(EVENTS[event])
             with without_check_access():
                 Message.send_account_template(field, Model.browse(ids))

@@ -9,6 +9,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from .document import media_of
+
 
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
@@ -119,7 +121,7 @@ class Send(Wizard):
         Message = pool.get('jewel.whatsapp.message')
         party = self._party()
         document = self._document()
-        media_of = getattr(document, 'whatsapp_media', None)
+        media = media_of(document)
         if Message.phone_of(party) is None:
             raise ValidationError(gettext(
                     'jewel_whatsapp.msg_message_no_phone',
@@ -128,7 +130,7 @@ class Send(Wizard):
             if self.start.type == 'template':
                 Message.send_template(party, self.start.template,
                     document=document, account=self.start.account,
-                    media=media_of)
+                    media=media)
                 return 'end'
             values = {
                 'company': party.company.id,
@@ -137,8 +139,8 @@ class Send(Wizard):
                 'type': 'text',
                 'body': self.start.body,
                 }
-            if media_of:
+            if media:
                 values['type'] = 'document'
-                values.update(Message._media_values(media_of()))
+                values.update(Message._media_values(media()))
             Message.create([values])
         return 'end'

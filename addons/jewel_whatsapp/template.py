@@ -1,6 +1,7 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Message templates approved by Meta and how their parameters are filled"
+import datetime as dt
 import re
 
 from trytond.i18n import gettext
@@ -11,6 +12,8 @@ from trytond.pyson import Eval
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.formats import format_amount
 from jewel_crm.bounds import bounded
+
+from .document import currency_of, parameter_value
 
 # Values a template parameter can take from the customer or the document
 SOURCES = [
@@ -171,25 +174,19 @@ class TemplateParameter(TenantMixin, ModelSQL, ModelView):
             return self.company.rec_name
         if self.source == 'fixed':
             return self.fixed_text
-        getters = {
-            'document_number': ('number',),
-            'amount': ('total_amount', 'amount', 'estimate'),
-            'due_date': ('due_date', 'maturity_date', 'payment_term_date',
-                'promised_date'),
-            }
-        for name in getters[self.source]:
-            value = getattr(document, name, None) if document else None
-            if value is not None:
-                return _text(value, document, self.company)
+        # the document's fields, by name (see document.py)
+        value = parameter_value(document, self.source)
+        if value is not None:
+            return _text(value, document, self.company)
         raise ValidationError(gettext(
                 'jewel_whatsapp.msg_template_parameter_no_value',
                 position=self.position, source=self.source))
 
 
 def _text(value, document, company):
-    if hasattr(value, 'isoformat'):
+    if isinstance(value, dt.date):
         return value.strftime('%d %b %Y')
-    currency = getattr(document, 'currency', None) or company.currency
+    currency = currency_of(document) or company.currency
     if currency is not None and not isinstance(value, str):
         # the business's formats: ₹1,89,157.81 for a business in India
         return format_amount(value, currency, company)
