@@ -315,6 +315,7 @@ class _TempTables:
         # keyed: whatever the planner believes of the links (they may have
         # grown by a million in the transaction), a lookup is a probe
         table = cls._create(cls.MATCH, 'party INTEGER PRIMARY KEY')
+        # scratch table: ids only, no Tryton columns
         cursor.execute(*table.insert([table.party], query))
         if backend.name == 'postgresql':
             cursor.execute('ANALYZE "%s"' % cls.MATCH)

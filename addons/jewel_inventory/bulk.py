@@ -10,6 +10,7 @@ UPDATE … FROM prices every row, each part rounded half-even to the
 currency's rounding as ``Currency.round`` does, so both give the same
 figures to the paisa (the inventory scenarios check it piece by piece).
 """
+import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
@@ -21,6 +22,8 @@ from sql.functions import Abs, Floor, Mod
 from trytond import backend
 from trytond.pool import Pool
 from trytond.transaction import Transaction
+
+from jewel_crm.bulk_write import stamped_update
 
 from .pricing import PriceInputs, Rule, Stone, piece_price
 
@@ -464,7 +467,8 @@ def update_from(Model, priced, assignments, table=None):
         table = Model.__table__()
     cursor = transaction.connection.cursor()
     columns = [Column(table, name) for name in assignments]
-    cursor.execute(*table.update(columns, list(assignments.values()),
+    cursor.execute(*stamped_update(table, columns,
+            list(assignments.values()),
             from_=[priced], where=table.id == priced.id))
     count = cursor.rowcount
     _clear_cache(Model)
@@ -485,9 +489,11 @@ def write_column(Model, column, values, extra=None):
     transaction = Transaction()
     table = Model.__table__()
     cursor = transaction.connection.cursor()
-    extra = extra or {}
     if not values:
         return
+    # who and when, as stamped_update writes them (Tryton keeps UTC)
+    extra = {**(extra or {}), 'write_uid': transaction.user,
+        'write_date': dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)}
     ids = list(values)
     amounts = [values[i] for i in ids]
     if backend.name == 'postgresql':

@@ -27,6 +27,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
+from jewel_crm.bulk_write import stamped_update
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
 
@@ -175,7 +176,7 @@ class Score(TenantMixin, ModelSQL, ModelView):
                     typed(now, 'TIMESTAMP'), typed(now, 'TIMESTAMP'),
                     typed(transaction.user, 'INTEGER'),
                     *columns.values(), where=where)))
-        cursor.execute(*score.update(
+        cursor.execute(*stamped_update(score,
                 [score.engagement, score.likelihood],
                 [_clamp(_engagement(score, config)),
                     _clamp(_likelihood(score, config))],
