@@ -24,6 +24,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from jewel_crm.bulk_write import stamped_update
+from jewel_crm.statistics import analyze
 
 from .pricing import PriceInputs, Rule, Stone, piece_price
 
@@ -471,6 +472,7 @@ def update_from(Model, priced, assignments, table=None):
             list(assignments.values()),
             from_=[priced], where=table.id == priced.id))
     count = cursor.rowcount
+    analyze({table._name: count})
     _clear_cache(Model)
     return count
 
@@ -511,5 +513,6 @@ def write_column(Model, column, values, extra=None):
         cursor.executemany(
             f'UPDATE "{table._name}" SET {assignments} WHERE id = ?',
             [(amount, *extra.values(), i) for i, amount in zip(ids, amounts)])
+    analyze({table._name: len(ids)})
     _clear_cache(Model)
 

@@ -28,6 +28,8 @@ from trytond.protocols.jsonrpc import JSONDecoder
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from jewel_crm.statistics import analyze
+
 from .client import wa_id
 from .message import STATUS_RANK
 from .sending import post_requests
@@ -118,6 +120,9 @@ class Message(metaclass=PoolMeta):
                 where=table.campaign == campaign.id, order_by=[table.id]))
         ids = [i for i, in cursor]
         cls.enqueue(ids)
+        # as many conversations at most: made for those who had none
+        analyze({cls._table: len(ids), Conversation._table: len(ids),
+                'ir_queue': len(ids)})
         return ids
 
     @classmethod
