@@ -120,7 +120,7 @@ def toolbar_action(page, menu, item):
             page.locator('.dropdown-menu:visible').get_by_text(
                 menu, exact=True).click()
     elif menu:
-        title = {'Action': 'Launch action',
+        title = {'Action': 'Launch action', 'Print': 'Print report',
             'Relate': 'Open related records'}[menu]
         tab.locator(f'button[title="{title}"]').click()
     else:
