@@ -21,3 +21,15 @@ def stamped_update(table, columns, values, **kwargs):
         list(columns) + [table.write_uid, table.write_date],
         list(values) + [Transaction().user, CurrentTimestamp()],
         **kwargs)
+
+
+def forget_cached(*model_names):
+    """Forget what the transaction has read of the records of model_names:
+    a set-based write changed them behind the ORM.  Tryton has no public
+    call for it: its record caches live in ``transaction.cache`` and
+    ``transaction.counter`` invalidates the instances read before."""
+    transaction = Transaction()
+    transaction.counter += 1
+    for cache in transaction.cache.values():
+        for name in model_names:
+            cache.pop(name, None)

@@ -23,7 +23,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
-from .bulk_write import stamped_update
+from .bulk_write import forget_cached, stamped_update
 from .company_field import TenantMixin, tenant_company_field
 from .bounds import bounded
 
@@ -47,12 +47,7 @@ def purchase_totals(company_id):
 
 def clear_party_cache():
     "Raw SQL changed parties: forget what the transaction has read"
-    transaction = Transaction()
-    transaction.counter += 1
-    for cache in transaction.cache.values():
-        for name in ['party.party', 'party.party-party.category']:
-            if name in cache:
-                cache[name].clear()
+    forget_cached('party.party', 'party.party-party.category')
 
 
 class Tier(

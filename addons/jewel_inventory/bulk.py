@@ -23,7 +23,7 @@ from trytond import backend
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from jewel_crm.bulk_write import stamped_update
+from jewel_crm.bulk_write import forget_cached, stamped_update
 from jewel_crm.statistics import analyze
 
 from .pricing import PriceInputs, Rule, Stone, piece_price
@@ -473,16 +473,8 @@ def update_from(Model, priced, assignments, table=None):
             from_=[priced], where=table.id == priced.id))
     count = cursor.rowcount
     analyze({table._name: count})
-    _clear_cache(Model)
+    forget_cached(Model.__name__)
     return count
-
-
-def _clear_cache(Model):
-    transaction = Transaction()
-    transaction.counter += 1
-    for cache in transaction.cache.values():
-        if Model.__name__ in cache:
-            cache[Model.__name__].clear()
 
 
 def write_column(Model, column, values, extra=None):
@@ -514,5 +506,5 @@ def write_column(Model, column, values, extra=None):
             f'UPDATE "{table._name}" SET {assignments} WHERE id = ?',
             [(amount, *extra.values(), i) for i, amount in zip(ids, amounts)])
     analyze({table._name: len(ids)})
-    _clear_cache(Model)
+    forget_cached(Model.__name__)
 

@@ -18,13 +18,14 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
+from jewel_crm.bulk_write import forget_cached
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company, guarded_records
 
 from .lead import PRIORITY_RANK
 from .states import OPEN_STATES
 from .tools import (
-    among, clear_cache, id_slices, pair_slices, pairs_query, typed)
+    among, id_slices, pair_slices, pairs_query, typed)
 
 STRATEGIES = [
     ('balanced', "Workload-balanced (fewest open leads)"),
@@ -190,7 +191,7 @@ class Lead(metaclass=PoolMeta):
                         table.join(given, condition=table.id == given.lead
                             ).select(table.company, table.id,
                             given.telecaller, *stamps)))
-        clear_cache(cls.__name__, Assignment.__name__)
+        forget_cached(cls.__name__, Assignment.__name__)
 
 
 def _distribute(rows, telecaller_ids, strategy, loads, profiles):

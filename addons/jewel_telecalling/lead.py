@@ -16,12 +16,13 @@ from trytond.pyson import Eval, If
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
+from jewel_crm.bulk_write import forget_cached
 from jewel_crm.bounds import bounded
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
 from .configuration import PRIORITIES, configuration
 from .states import CALL_STATUSES, OPEN_STATES
-from .tools import among, clear_cache, id_slices, typed
+from .tools import among, id_slices, typed
 from .visit import INTEREST_PRIORITY
 
 PRIORITY_RANK = {'high': 1, 'medium': 2, 'low': 3}
@@ -395,7 +396,7 @@ class Lead(TenantMixin, ModelSQL, ModelView):
                                 ))))
                 created += max(cursor.rowcount, 0)
         if created:
-            clear_cache(cls.__name__)
+            forget_cached(cls.__name__)
         return created
 
     @classmethod

@@ -27,12 +27,12 @@ from trytond.pool import Pool, PoolMeta
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
-from jewel_crm.bulk_write import stamped_update
+from jewel_crm.bulk_write import forget_cached, stamped_update
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
 
 from .configuration import configuration
-from .tools import clear_cache, typed
+from .tools import typed
 
 PURCHASE_STATES = ['confirmed', 'processing', 'done']
 
@@ -138,7 +138,7 @@ class Score(TenantMixin, ModelSQL, ModelView):
         else:
             for sub_ids in grouped_slice(party_ids, 1000):
                 cls._compute(company_id, list(sub_ids))
-        clear_cache(cls.__name__)
+        forget_cached(cls.__name__)
 
     @classmethod
     def _compute(cls, company_id, party_ids):

@@ -8,17 +8,8 @@ from sql.functions import Function
 
 from trytond import backend
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
 
 
-def clear_cache(*model_names):
-    "Forget cached records after raw SQL changed them"
-    transaction = Transaction()
-    transaction.counter += 1
-    for cache in transaction.cache.values():
-        for name in model_names:
-            if name in cache:
-                cache[name].clear()
 
 
 def typed(value, sql_type):
