@@ -25,7 +25,7 @@ class CustomerEvent(metaclass=PoolMeta):
             pool = Pool()
             Message = pool.get('jewel.whatsapp.message')
             # The model is read only now: the module making the event
-            # (jewel_inventory for repairs) is not a dependency of ours
+            # (jewel_workshop for repairs) is not a dependency of ours
             Model = pool.get(EVENTS[event])
             with without_check_access():
                 Message.send_account_template(field, Model.browse(ids))
