@@ -8,6 +8,8 @@ from trytond.model import ModelSQL, ModelView, fields
 from jewel_crm.bounds import bounded
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 
+from .upgrade import adopt_records
+
 WEIGHT = (16, 3)
 MONEY = (16, 2)
 
@@ -31,6 +33,12 @@ class WorkType(TenantMixin, ModelSQL, ModelView):
         domain=bounded('receipt_tolerance', at_least=0),
         help="How much more fine metal an artisan may return than was "
         "issued (scale precision).")
+
+    @classmethod
+    def __register__(cls, module):
+        # before this module's XML is read: see upgrade.py
+        adopt_records()
+        super().__register__(module)
 
     @classmethod
     def __setup__(cls):
