@@ -28,6 +28,7 @@ slow one queues its work (``ir.queue``).  Events and the model of the ids:
 ``enquiry``             party.party  a customer (possibly just created) asked
                         something through a channel (WhatsApp message, ...)
 ``repair_ready``        jewel.repair a repair reached the *ready* stage
+                        (made by jewel_workshop)
 """
 from trytond.model import Model
 

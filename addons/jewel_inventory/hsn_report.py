@@ -7,7 +7,7 @@ GST return).
 The HSN code is the one copied from the piece's jewellery category on the
 invoice line.  Job work lines (services) carry none: they are shown under
 the SAC of job work on goods of others.  Only taxed lines count: an
-advance deducted on a repair invoice is not a supply.  The tax of a row is
+advance deducted untaxed on an invoice is not a supply.  The tax of a row is
 its taxable value × the rate (the return's figure, not the sum of the
 invoices' rounded taxes).
 """

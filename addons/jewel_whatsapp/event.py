@@ -25,7 +25,7 @@ class CustomerEvent(metaclass=PoolMeta):
             pool = Pool()
             Message = pool.get('jewel.whatsapp.message')
             # The model is read from the pool at the event only: the module
-            # making the event (jewel_inventory for repairs) is not a
+            # making the event (jewel_workshop for repairs) is not a
             # dependency of ours
             Model = pool.get(EVENTS[event])
             with without_check_access():

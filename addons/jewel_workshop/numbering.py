@@ -5,7 +5,7 @@ from trytond.pool import Pool
 
 
 class NumberedMixin:
-    """Set ``number`` from the jewel_inventory sequence whose XML id is
+    """Set ``number`` from the jewel_workshop sequence whose XML id is
     ``_number_sequence`` when a record is created without one"""
     __slots__ = ()
     _number_sequence = None
@@ -24,5 +24,5 @@ class NumberedMixin:
         values = super().preprocess_values(mode, values)
         if mode == 'create' and not values.get('number'):
             values['number'] = Sequence(ModelData.get_id(
-                    'jewel_inventory', cls._number_sequence)).get()
+                    'jewel_workshop', cls._number_sequence)).get()
         return values

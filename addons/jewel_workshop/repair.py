@@ -11,17 +11,16 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
+from jewel_crm.bounds import bounded
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.showroom import ShowroomMixin
+from jewel_inventory.roles import is_store_manager
+from jewel_inventory.scan import TagScanMixin, piece_from_tag, tag_scan_field
 
 from .advance import AdvanceMixin
 from .numbering import NumberedMixin
-from .roles import is_store_manager
-from .scan import TagScanMixin, piece_from_tag, tag_scan_field
-from jewel_crm.bounds import bounded
+from .work_type import MONEY, WEIGHT
 
-WEIGHT = (16, 3)
-MONEY = (16, 2)
 STAGES = [
     ('received', "Received"),
     ('estimated', "Estimated"),
@@ -46,41 +45,6 @@ TRANSITIONS = {
     ('with_artisan', 'returned'), ('quality_check', 'returned'),
     ('ready', 'returned'),
     }
-
-
-class WorkType(TenantMixin, ModelSQL, ModelView):
-    "Work a business does in its workshop: resize, polish, rhodium..."
-    __name__ = 'jewel.work_type'
-    company = tenant_company_field(required=True)
-    name = fields.Char("Name", required=True, translate=True)
-    code = fields.Char("Code", required=True)
-    active = fields.Boolean("Active")
-    product = fields.Many2One('product.product', "Invoiced As",
-        required=True, ondelete='RESTRICT',
-        domain=[('type', '=', 'service')],
-        help="The service product whose accounting category (Job Work) "
-        "gives the revenue account and the job-work tax.")
-    default_charge = fields.Numeric("Default Charge", digits=MONEY,
-        domain=bounded('default_charge', at_least=0))
-    receipt_tolerance = fields.Numeric("Receipt Tolerance (g)",
-        digits=WEIGHT, required=True,
-        domain=bounded('receipt_tolerance', at_least=0),
-        help="How much more fine metal an artisan may return than was "
-        "issued (scale precision).")
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.make_unique_per_company(None, 'code_company_exclude',
-            lambda t: (t.code,), 'jewel_inventory.msg_code_unique')
-
-    @classmethod
-    def default_active(cls):
-        return True
-
-    @classmethod
-    def default_receipt_tolerance(cls):
-        return Decimal('0.010')
 
 
 class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
@@ -283,7 +247,7 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
             for repair in repairs:
                 if (repair.state, values['state']) not in TRANSITIONS:
                     raise UserError(gettext(
-                            'jewel_inventory.msg_repair_stage_jump',
+                            'jewel_workshop.msg_repair_stage_jump',
                             repair=repair.number,
                             stage=repair.state_string,
                             target=dict(STAGES)[values['state']]))
@@ -291,7 +255,7 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
             for repair in repairs:
                 if repair.state != 'received':
                     raise UserError(gettext(
-                            'jewel_inventory.msg_repair_delete',
+                            'jewel_workshop.msg_repair_delete',
                             repair=repair.number))
 
     @classmethod
@@ -321,7 +285,7 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
         for repair in repairs:
             if not repair.lines or not repair.estimate:
                 raise UserError(gettext(
-                        'jewel_inventory.msg_repair_no_estimate',
+                        'jewel_workshop.msg_repair_no_estimate',
                         repair=repair.number))
         cls.move_to(repairs, 'estimated')
 
@@ -356,14 +320,14 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
         pool = Pool()
         MetalRate = pool.get('jewel.metal_rate')
         if self.weight_out is None:
-            raise UserError(gettext('jewel_inventory.msg_repair_weight_out',
+            raise UserError(gettext('jewel_workshop.msg_repair_weight_out',
                     repair=self.number))
         self.metal_rate = self.metal_charge = None
         added = self.metal_added
         if not added:
             return
         if not self.purity:
-            raise UserError(gettext('jewel_inventory.msg_repair_purity',
+            raise UserError(gettext('jewel_workshop.msg_repair_purity',
                     repair=self.number, added=added))
         with without_check_access():
             rate = MetalRate.latest(
@@ -397,7 +361,7 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
                 due = repair.invoice.amount_to_pay
             if due > 0 and not is_store_manager():
                 raise UserError(gettext(
-                        'jewel_inventory.msg_repair_unpaid',
+                        'jewel_workshop.msg_repair_unpaid',
                         repair=repair.number, due=due))
         cls.move_to(repairs, 'delivered')
 
@@ -407,7 +371,7 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
         Invoice = pool.get('account.invoice')
         invoice = Invoice(company=self.company, type='out', party=self.party,
             currency=self.company.currency,
-            description=gettext('jewel_inventory.msg_repair_invoice',
+            description=gettext('jewel_workshop.msg_repair_invoice',
                 repair=self.number, item=self.description))
         invoice.on_change_party()
         invoice.set_journal()
@@ -416,7 +380,7 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
         product = self.lines[0].work_type.product
         if self.metal_charge:
             lines.append(self._invoice_line(product, gettext(
-                        'jewel_inventory.msg_repair_metal_line',
+                        'jewel_workshop.msg_repair_metal_line',
                         added=self.metal_added, rate=self.metal_rate,
                         purity=self.purity.rec_name), self.metal_charge))
         if self.advance:
@@ -434,7 +398,7 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
             currency=self.company.currency, invoice_type='out',
             quantity=1, unit_price=-self.advance, account=self.advance_account,
             taxes=[], description=gettext(
-                'jewel_inventory.msg_repair_advance_line',
+                'jewel_workshop.msg_repair_advance_line',
                 repair=self.number))
 
     def _invoice_line(self, product, description, amount):

@@ -35,7 +35,7 @@ class Settings(metaclass=PoolMeta):
     def get_advance_account(self):
         if not self.advance_account:
             raise UserError(gettext(
-                    'jewel_inventory.msg_advance_no_account',
+                    'jewel_workshop.msg_advance_no_account',
                     company=self.company.rec_name))
         return self.advance_account
 
@@ -144,7 +144,7 @@ class AdvanceMixin:
             for record in records:
                 if record.advance_move:
                     raise UserError(gettext(
-                            'jewel_inventory.msg_advance_booked',
+                            'jewel_workshop.msg_advance_booked',
                             record=record.rec_name))
 
     @classmethod
@@ -170,7 +170,7 @@ class AdvanceMixin:
         Period = pool.get('account.period')
         Settings = pool.get('jewel.inventory.settings')
         if not self.advance_mode:
-            raise UserError(gettext('jewel_inventory.msg_advance_no_mode',
+            raise UserError(gettext('jewel_workshop.msg_advance_no_mode',
                     record=self.rec_name))
         advances = Settings.get(self.company).get_advance_account()
         method = self.advance_mode.payment_method
@@ -185,7 +185,7 @@ class AdvanceMixin:
         return Move(company=self.company, journal=method.journal,
             period=Period.find(self.company, date=date), date=date,
             origin=self, lines=[paid, held],
-            description=gettext('jewel_inventory.msg_advance_move',
+            description=gettext('jewel_workshop.msg_advance_move',
                 record=self.rec_name))
 
     @property

@@ -12,14 +12,14 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
 
+from jewel_crm.bounds import bounded
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.showroom import ShowroomMixin
+from jewel_inventory.pricing import PriceInputs, Stone, piece_price
+from jewel_inventory.scan import TagScanMixin, piece_from_tag, tag_scan_field
 
 from .advance import AdvanceMixin
 from .numbering import NumberedMixin
-from .pricing import PriceInputs, Stone, piece_price
-from .scan import TagScanMixin, piece_from_tag, tag_scan_field
-from jewel_crm.bounds import bounded
 
 WEIGHT = (16, 3)
 MONEY = (16, 2)
@@ -188,7 +188,7 @@ class CustomOrder(TagScanMixin, NumberedMixin, AdvanceMixin,
             if (order.gross_weight is not None
                     and (order.stone_weight or 0) >= order.gross_weight):
                 raise ValidationError(gettext(
-                        'jewel_inventory.msg_custom_stone_weight',
+                        'jewel_workshop.msg_custom_stone_weight',
                         order=order.number, stone=order.stone_weight,
                         gross=order.gross_weight))
 
@@ -258,11 +258,11 @@ class CustomOrder(TagScanMixin, NumberedMixin, AdvanceMixin,
         for order in orders:
             if order.production_stage != 'quality_check':
                 raise UserError(gettext(
-                        'jewel_inventory.msg_custom_not_checked',
+                        'jewel_workshop.msg_custom_not_checked',
                         order=order.number))
             if not order.gross_weight:
                 raise UserError(gettext(
-                        'jewel_inventory.msg_custom_no_weight',
+                        'jewel_workshop.msg_custom_no_weight',
                         order=order.number))
             order.piece, = Lot.create([{
                         'product': order.design.id,
@@ -289,7 +289,7 @@ class CustomOrder(TagScanMixin, NumberedMixin, AdvanceMixin,
         Line = pool.get('sale.line')
         sale = Sale(company=self.company, party=self.party,
             warehouse=self.showroom,
-            description=gettext('jewel_inventory.msg_custom_sale',
+            description=gettext('jewel_workshop.msg_custom_sale',
                 order=self.number))
         sale.on_change_party()
         line = Line(sale=sale, type='line', piece=self.piece)
@@ -306,7 +306,7 @@ class CustomOrder(TagScanMixin, NumberedMixin, AdvanceMixin,
                     unit_price=-self.advance, taxes=[],
                     jewel_advance_account=self.advance_account,
                     description=gettext(
-                        'jewel_inventory.msg_custom_advance_line',
+                        'jewel_workshop.msg_custom_advance_line',
                         order=self.number)))
         sale.lines = lines
         sale.save()

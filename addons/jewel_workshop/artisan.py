@@ -72,7 +72,7 @@ class WastageNorm(TenantMixin, ModelSQL, ModelView):
         super().__setup__()
         cls.make_unique_per_company(None, 'norm_company_exclude',
             lambda t: (t.artisan, t.work_type),
-            'jewel_inventory.msg_norm_unique')
+            'jewel_workshop.msg_norm_unique')
 
     @classmethod
     def percent_for(cls, artisan, work_type):
@@ -189,7 +189,7 @@ class Job(NumberedMixin, TenantMixin, Workflow, ModelSQL, ModelView):
         tolerance = self.work_type.receipt_tolerance
         if self.received_fine > self.issued_fine + tolerance:
             raise ValidationError(gettext(
-                    'jewel_inventory.msg_job_receipts_heavier',
+                    'jewel_workshop.msg_job_receipts_heavier',
                     job=self.number, received=self.received_fine,
                     issued=self.issued_fine, tolerance=tolerance))
 
@@ -201,7 +201,7 @@ class Job(NumberedMixin, TenantMixin, Workflow, ModelSQL, ModelView):
         Norm = pool.get('jewel.artisan.wastage_norm')
         for job in jobs:
             if not job.issued_fine:
-                raise UserError(gettext('jewel_inventory.msg_job_no_issue',
+                raise UserError(gettext('jewel_workshop.msg_job_no_issue',
                         job=job.number))
             job.wastage_norm = Norm.percent_for(job.artisan, job.work_type)
         cls.save(jobs)
@@ -216,7 +216,7 @@ class Job(NumberedMixin, TenantMixin, Workflow, ModelSQL, ModelView):
         Warning = pool.get('res.user.warning')
         for job in jobs:
             if not any(l.kind in RECEIPTS for l in job.lines):
-                raise UserError(gettext('jewel_inventory.msg_job_no_receipt',
+                raise UserError(gettext('jewel_workshop.msg_job_no_receipt',
                         job=job.number))
             issued = job.issued_fine
             job.allowed_wastage = (issued * (job.wastage_norm or 0)
@@ -228,7 +228,7 @@ class Job(NumberedMixin, TenantMixin, Workflow, ModelSQL, ModelView):
                 key = Warning.format('jewel_job_over_norm', [job])
                 if Warning.check(key):
                     raise UserWarning(key, gettext(
-                            'jewel_inventory.msg_job_over_norm',
+                            'jewel_workshop.msg_job_over_norm',
                             job=job.number, artisan=job.artisan.rec_name,
                             actual=job.actual_wastage,
                             allowed=job.allowed_wastage))
@@ -307,7 +307,7 @@ class JobLine(ModelSQL, ModelView):
             for line in lines:
                 if line.job.state == 'done':
                     raise UserError(gettext(
-                            'jewel_inventory.msg_job_line_done',
+                            'jewel_workshop.msg_job_line_done',
                             job=line.job.number))
 
     @classmethod
@@ -325,13 +325,13 @@ class JobLine(ModelSQL, ModelView):
         for line in lines:
             if line.stone_weight >= line.gross_weight:
                 raise ValidationError(gettext(
-                        'jewel_inventory.msg_job_weight',
+                        'jewel_workshop.msg_job_weight',
                         job=line.job.number, gross=line.gross_weight,
                         stone=line.stone_weight))
             if line.kind in {'issue_piece', 'receipt_piece'} and (
                     line.kind == 'issue_piece' and not line.piece):
                 raise ValidationError(gettext(
-                        'jewel_inventory.msg_job_piece',
+                        'jewel_workshop.msg_job_piece',
                         job=line.job.number))
 
     @classmethod

@@ -53,7 +53,7 @@ def _movements(artisan, company, to_date):
                 line.date, KIND_ORDER[line.kind], line.job.number,
                 kinds[line.kind], line.gross_weight, line.fineness,
                 sign * line.fine_weight))
-    wastage = gettext('jewel_inventory.msg_statement_wastage')
+    wastage = gettext('jewel_workshop.msg_statement_wastage')
     for job in Job.search([
                 ('artisan', '=', artisan.id),
                 ('company', '=', company),
@@ -142,7 +142,7 @@ class Statement(Wizard):
     "Artisan statement"
     __name__ = 'jewel.artisan.statement'
     start = StateView('jewel.artisan.statement.start',
-        'jewel_inventory.artisan_statement_start_view_form', [
+        'jewel_workshop.artisan_statement_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Print", 'print_', 'tryton-print', default=True),
             ])
@@ -183,11 +183,11 @@ class StatementReport(HTMLReport):
         from_date = data.get('from_date') or today.replace(day=1)
         to_date = data.get('to_date') or today
         if from_date > to_date:
-            raise UserError(gettext('jewel_inventory.msg_statement_period'))
+            raise UserError(gettext('jewel_workshop.msg_statement_period'))
         for artisan in records:
             if not artisan.is_artisan:
                 raise UserError(gettext(
-                        'jewel_inventory.msg_statement_not_artisan',
+                        'jewel_workshop.msg_statement_not_artisan',
                         party=artisan.rec_name))
         company_id = guarded_company()
         context['company'] = Company(company_id) if company_id else None
