@@ -12,7 +12,7 @@ from jewel_crm.company_field import TenantMixin, tenant_company_field
 from .pricing import MAKING_PERCENT_MAX, MAKING_TYPES, WASTAGE_TYPES
 from jewel_crm.bounds import bounded
 
-# code, name, [(karat label, fineness per mille)] — DESIGN §3
+# code, name, [(karat label, fineness per mille)]: docs/architecture.md
 METALS = [
     ('gold', "Gold", [
             ('24K', 999), ('24K 995', 995), ('23K', 958), ('22K', 916),

@@ -1,6 +1,7 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The one pricing rule of DESIGN §3, free of the database.
+"""The one pricing rule ("Business rules" in docs/architecture.md), free of
+the database.
 
     price = net weight × rate + wastage + making + stones + hallmark
 
@@ -118,7 +119,7 @@ def rounder(precision):
 
 
 def piece_price(inputs, round_=rounder('0.01')):
-    "The untaxed breakdown of a piece's price (DESIGN §3)"
+    "The untaxed breakdown of a piece's price"
     net = inputs.net_weight
     metal_value = round_(net * inputs.rate)
     wastage = Decimal(0)

@@ -1,6 +1,6 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"Which role the current user holds, for the approvals of DESIGN §2"
+"Which role the current user holds, for the approvals a manager gives"
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 

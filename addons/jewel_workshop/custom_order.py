@@ -201,7 +201,7 @@ class CustomOrder(TagScanMixin, NumberedMixin, AdvanceMixin,
                 ).sell_rate
 
     def price_estimate(self):
-        "The pricing function of DESIGN §3 on the approximate weight"
+        "The pricing rule of pieces on the approximate weight"
         template = self.design.template
         stones = ((Stone(1, Decimal(0), 'fixed', self.stone_value),)
             if self.stone_value else ())
