@@ -167,7 +167,7 @@ def export_customers(database, business, login, format_, output):
     from trytond.transaction import Transaction
     pool = _pool(database)
     user_id, company_id, _ = _user_and_company(pool, login, business)
-    from jewel_crm.customer_import import export_csv, export_json
+    from jewel_crm.customer_export import export_csv, export_json
     context = {'company': company_id, 'companies': [company_id]}
     with Transaction().start(database, user_id, readonly=True,
             context=context):

@@ -138,7 +138,7 @@ class RowParser:
         return customer
 
     def _date(self, column, text):
-        "YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY (strptime is slow at 100k)"
+        "YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY (strptime is slow on big files)"
         if not text:
             return None
         match = DAY_FIRST.match(text)

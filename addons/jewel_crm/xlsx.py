@@ -230,7 +230,7 @@ def _excel_date(value):
 
 def _cell_writer(sheet, kind, cell_format):
     """write(row, col, value) for the cells of a column of kind: one typed
-    xlsxwriter call a cell (a million-row export spends its time here)"""
+    xlsxwriter call a cell (a big export spends its time here)"""
     if kind == 'date':
         serials = functools.lru_cache(maxsize=4096)(_excel_date)
         write_number = sheet.write_number

@@ -189,7 +189,7 @@ class JewelCrmTestCase(
         by SQL (on PostgreSQL they are kept apart from the
         tags set by hand, without foreign keys)"""
         from trytond import backend
-        from ..tag_rule import _RuleLinks
+        from ..tag_rule_link import _RuleLinks
         pool = Pool()
         Party = pool.get('party.party')
         Category = pool.get('party.category')

@@ -138,8 +138,8 @@
 
 // Number fields: sao shows a text box and, when it takes the focus, swaps in
 // a number box that it focuses a task later.  Digits typed right after Tab
-// (a clerk or a scanner) went to the text box being hidden and were lost:
-// a call's duration was stored as 0.  The number box takes the focus at once.
+// (a clerk or a scanner) would go to the text box being hidden and be lost
+// (a call's duration stored as 0), so the number box takes the focus at once.
 (function() {
     'use strict';
     var Integer = Sao.View.Form.Integer;
@@ -160,9 +160,9 @@
 // The address of a tab: sao writes it in the URL as the tab changes (a
 // search, a record opened) and opens a tab for an address it is sent to.
 // The browser reports both kinds of change a moment later, the same way; a
-// double-click right after a search found the tab already on the record
-// and the address of its search unknown, and opened the list again in a
-// second tab.  Only an address sao did not write itself opens a tab.
+// double-click right after a search would find the tab already on the
+// record and the address of its search unknown, and open the list again in
+// a second tab.  Only an address sao did not write itself opens a tab.
 (function() {
     'use strict';
     var written = [];
