@@ -14,6 +14,7 @@ from trytond import backend
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from .bulk_write import forget_cached
 from .customer_rows import CHOICES
 from .statistics import analyze
 
@@ -178,10 +179,7 @@ class _BulkWriter:
 
     def finish(self):
         analyze(self.written)
-        self.transaction.counter += 1
-        for cache in self.transaction.cache.values():
-            for name in ['party.party', 'party.contact_mechanism']:
-                cache.pop(name, None)
+        forget_cached('party.party', 'party.contact_mechanism')
 
 
 _NOT_ALNUM = re.compile(r'[\W_]')
