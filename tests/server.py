@@ -62,6 +62,10 @@ class Server:
         self.env['JEWEL_DB'] = self.database
         self.dbdir = ROOT / 'var' / 'test-db' / str(os.getpid())
         self.env['TRYTOND_DATABASE__PATH'] = str(self.dbdir)
+        # The login takes the database from the address: listing every
+        # database of a PostgreSQL server (other suites', templates) can
+        # outlast a browser's wait while they are created and dropped
+        self.env['TRYTOND_DATABASE__LIST'] = 'False'
         self.port = _free_port()
         self.process = None
 
