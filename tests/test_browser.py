@@ -7,7 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import (  # noqa: E402
+    TimeoutError as PlaywrightTimeoutError, expect, sync_playwright)
 
 from jewel import DEMO_PASSWORD  # noqa: E402
 from server import ServerTestCase  # noqa: E402
@@ -108,6 +109,27 @@ def indian(amount):
         groups.insert(0, head[-2:])
         head = head[:-2]
     return ','.join(groups) + '.' + fraction
+
+
+def choose(page, entry, typed, picked=None):
+    """Type the first letters into a many-to-one box and pick the record
+    from the completion list, as a clerk does.  A form that is still
+    loading redraws the box and drops what was typed; the clerk sees an
+    empty box and types again."""
+    picked = picked or typed
+    option = page.locator('.dropdown-menu:visible li a', has_text=picked).first
+    for _ in range(3):
+        entry.click()
+        page.keyboard.press('Control+A')
+        entry.press_sequentially(typed)
+        try:
+            option.wait_for(state='visible', timeout=TIMEOUT // 3)
+        except PlaywrightTimeoutError:
+            continue
+        option.click()
+        expect(entry).to_have_value(re.compile(re.escape(picked)))
+        return
+    raise AssertionError(f'no {picked!r} offered after typing {typed!r}')
 
 
 def active_tab(page):

@@ -12,8 +12,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from playwright.sync_api import expect  # noqa: E402
 
 from test_browser import (  # noqa: E402
-    ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, list_rows, login,
-    open_menu, toolbar_action)
+    ARTIFACTS, TIMEOUT, BrowserTestCase, active_tab, choose, list_rows,
+    login, open_menu, toolbar_action)
 
 DESKTOP = {'width': 1280, 'height': 900}
 PHONE = {'width': 390, 'height': 844}
@@ -193,12 +193,8 @@ class TelecallingBrowserTest(BrowserTestCase):
             feedback)
         for name, typed, picked in [('type', 'Sal', 'Sale'),
                 ('owner', 'Store', 'Store Manager')]:
-            entry = wizard.locator(f'input[name={name}]').first
-            entry.click()
-            entry.press_sequentially(typed)
-            page.locator('.dropdown-menu:visible li a', has_text=picked
-                ).first.click()
-            expect(entry).to_have_value(re.compile(picked))
+            choose(page, wizard.locator(f'input[name={name}]').first,
+                typed, picked)
         self.shot(page, size, '5-escalate')
         wizard.get_by_role('button', name='Escalate').click()
         expect(wizard.get_by_role('button', name='Escalate')).to_be_hidden()
