@@ -2,13 +2,11 @@
 # this repository contains the full copyright notices and license terms.
 """Pricing many pieces at once.
 
-The rule is ``pricing.piece_price``.  On SQLite the inputs of the pricing
-function are read with a handful of set-based queries, the function prices
-each piece and the results are written back in one statement a column.
-On PostgreSQL the same rule is also written as SQL (``PricingSQL``): one
-UPDATE … FROM prices every row, each part rounded half-even to the
-currency's rounding as ``Currency.round`` does, so both give the same
-figures to the paisa (the inventory scenarios check it piece by piece).
+The rule is ``price_rule``.  On SQLite the inputs of the pricing are read
+with a handful of set-based queries, ``pricing.piece_price`` runs the rule
+on each piece and the results are written back in one statement a column.
+On PostgreSQL the database runs the same rule (``PricingSQL``): one
+UPDATE … FROM prices every row.
 """
 import datetime as dt
 from collections import defaultdict
@@ -17,7 +15,6 @@ from decimal import Decimal
 from sql import Cast, Column, Literal, Null
 from sql.aggregate import Max, Sum
 from sql.conditionals import Case, Coalesce
-from sql.functions import Abs, Floor, Mod
 
 from trytond import backend
 from trytond.pool import Pool
@@ -26,6 +23,7 @@ from trytond.transaction import Transaction
 from jewel_crm.bulk_write import forget_cached, stamped_update
 from jewel_crm.statistics import analyze
 
+from . import price_rule
 from .pricing import PriceInputs, Rule, Stone, piece_price
 
 
@@ -70,7 +68,7 @@ def price_pieces(company, lot_where, at, rates=None):
     stones = _stones(join, where, lot)
     categories, slabs = _rules(company_id)
     sell_rates = _rates(company_id, at)
-    round_ = Company(company_id).currency.round
+    rounding = Company(company_id).currency.rounding
     prices = {}
     for (lot_id, gross, stone_weight, fineness, huid, template_id, metal,
             category_id, making_type, making_value, wastage_type,
@@ -96,7 +94,7 @@ def price_pieces(company, lot_where, at, rates=None):
             rate=rate, making=making, wastage=wastage,
             stones=stones.get(lot_id, ()),
             hallmark=category[4] if huid else Decimal(0))
-        prices[lot_id] = piece_price(inputs, round_=round_)
+        prices[lot_id] = piece_price(inputs, rounding=rounding)
     return prices
 
 
@@ -193,7 +191,7 @@ def untagged_lines_prices(company, line_where, at):
     rates = purity_rates(company_id, at)
     templates = {t.id: t for t in Template.browse({r[3] for r in rows})}
     uoms = {u.id: u for u in Uom.browse({r[2] for r in rows})}
-    round_ = Company(company_id).currency.round
+    rounding = Company(company_id).currency.rounding
     prices = {}
     for line_id, quantity, unit, template_id, purity in rows:
         rate = rates.get(purity)
@@ -202,7 +200,7 @@ def untagged_lines_prices(company, line_where, at):
         template = templates[template_id]
         weight = Decimal(str(Uom.compute_qty(uoms[unit], quantity,
                     template.default_uom, round=False)))
-        breakdown = untagged_breakdown(template, weight, rate, round_)
+        breakdown = untagged_breakdown(template, weight, rate, rounding)
         prices[line_id] = (
             rate, breakdown, unit_price(breakdown.untaxed, quantity))
     return prices
@@ -241,84 +239,36 @@ def use_sql():
     return backend.name == 'postgresql'
 
 
-BREAKDOWN_COLUMNS = ['metal_value', 'wastage', 'making', 'making_discount',
-    'stones', 'hallmark']
-INPUT_COLUMNS = ['id', 'net', 'rate', 'making_type', 'making_value',
-    'wastage_type', 'wastage_value', 'stones', 'hallmark', 'discount',
-    'units']
+BREAKDOWN_COLUMNS = price_rule.PARTS
+INPUT_COLUMNS = ['id'] + price_rule.INPUTS
 
 
 class PricingSQL:
-    """``pricing.piece_price`` written as SQL over a query of its inputs
-    (INPUT_COLUMNS): each part rounded half-even to the currency's
-    rounding like ``Currency.round``, parts added as in ``Breakdown``"""
+    """The steps of ``price_rule`` run by PostgreSQL over a query of the
+    inputs (INPUT_COLUMNS), each step a subquery of its own"""
 
     def __init__(self, currency):
         self.factor = currency.rounding
 
-    def round(self, amount, factor=None):
-        "Round half-even to factor (the currency's rounding by default)"
-        factor = factor or self.factor
-        if not factor:
-            return amount
-        inverse = 1 / factor
-        if inverse == inverse.to_integral_value():
-            scaled = amount * Literal(int(inverse))
-        else:
-            scaled = amount / Literal(factor)
-        floor = Floor(scaled)
-        rest = scaled - floor
-        half = Literal(Decimal('0.5'))
-        return Case(
-            (rest > half, floor + Literal(1)),
-            (rest < half, floor),
-            else_=floor + Abs(Mod(floor, Literal(2)))) * Literal(factor)
+    def round(self, amount):
+        "Round half-even to the currency's rounding"
+        return price_rule.round_half_even(amount, self.factor)
 
     def priced(self, inputs):
-        """Query of id, rate, the breakdown (BREAKDOWN_COLUMNS, each
-        multiplied by units and rounded again, as for coins) and untaxed"""
-        round_ = self.round
-        percent = Literal(Decimal('0.01'))
-
-        def columns(query):
-            return [Column(query, c).as_(c) for c in INPUT_COLUMNS]
-        a = _fenced(inputs)
-        metal = _fenced(a.select(*columns(a),
-            round_(a.net * a.rate).as_('metal_value')))
-        b = metal
-        wastage = Case(
-            (b.wastage_type == 'percent_weight',
-                round_(b.net * b.wastage_value * percent * b.rate)),
-            (Coalesce(b.wastage_type, '') != '',
-                round_(b.metal_value * b.wastage_value * percent)),
-            else_=Literal(0))
-        making = Case(
-            (b.making_type == 'per_gram', round_(b.net * b.making_value)),
-            (b.making_type == 'percent',
-                round_(b.metal_value * b.making_value * percent)),
-            else_=round_(b.making_value))
-        parts = _fenced(b.select(*columns(b), b.metal_value,
-            wastage.as_('wastage'), making.as_('making')))
-        c = parts
-        discounted = _fenced(c.select(*columns(c), c.metal_value,
-            c.wastage, c.making, round_(
-                c.making * Coalesce(c.discount, 0) * percent
-                ).as_('making_discount')))
-        d = discounted
-
-        def times(name):
-            "a part of `units` identical items"
-            column = Column(d, name)
-            return Case((d.units == Literal(1), column),
-                else_=round_(column * d.units)).as_(name)
-        whole = _fenced(
-            d.select(d.id, d.rate, *map(times, BREAKDOWN_COLUMNS)))
-        e = whole
-        untaxed = (e.metal_value + e.wastage + e.making - e.making_discount
-            + e.stones + e.hallmark)
-        return e.select(e.id, e.rate,
-            *[Column(e, c) for c in BREAKDOWN_COLUMNS],
-            untaxed.as_('untaxed'))
+        "Query of id, rate, the breakdown (BREAKDOWN_COLUMNS) and untaxed"
+        query = _fenced(inputs)
+        names = list(INPUT_COLUMNS)
+        for step in price_rule.steps(self.factor):
+            expressions = step(query)
+            kept = [Column(query, n).as_(n) for n in names
+                if n not in expressions]
+            query = _fenced(query.select(*kept,
+                    *(e.as_(n) for n, e in expressions.items())))
+            names = [n for n in names if n not in expressions] + list(
+                expressions)
+        return query.select(query.id, query.rate,
+            *[Column(query, c) for c in BREAKDOWN_COLUMNS],
+            price_rule.untaxed(query).as_('untaxed'))
 
     @staticmethod
     def piece_inputs(company_id, at, source):
@@ -337,15 +287,11 @@ class PricingSQL:
         rates = latest_rates(company_id, at)
         from_, row_id, discount, where = source(lot)
         net = lot.gross_weight - Coalesce(lot.stone_weight, 0)
-        self_ = PricingSQL(Pool().get('company.company')(
-                company_id).currency)
+        factor = pool.get('company.company')(company_id).currency.rounding
         stones = stone.join(stone_lot,
             condition=stone_lot.id == stone.piece).select(
                 stone.piece.as_('piece'),
-                Sum(self_.round(Case(
-                            (stone.price_type == 'per_carat',
-                                stone.carat * stone.price),
-                            else_=stone.price))).as_('amount'),
+                Sum(price_rule.stone_value(stone, factor)).as_('amount'),
                 where=stone_lot.company == company_id,
                 group_by=[stone.piece])
         making_type, making_value = _rule(template, category, net,
@@ -366,7 +312,7 @@ class PricingSQL:
             *_wastage_columns(template, category),
             Coalesce(stones.amount, 0).as_('stones'),
             Case(((lot.huid != Null) & (lot.huid != ''),
-                    self_.round(category.hallmark_charge)),
+                    category.hallmark_charge),
                 else_=Literal(0)).as_('hallmark'),
             discount.as_('discount'),
             Literal(1).as_('units'),

@@ -1,18 +1,18 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The one pricing rule ("Business rules" in docs/architecture.md), free of
-the database.
+"""The inputs and the breakdown of a piece's price, free of the database.
 
-    price = net weight × rate + wastage + making + stones + hallmark
-
-Every price of a piece (quotation line, tag label, counter price check,
-repricing) is computed by ``piece_price``; the models only gather its
-inputs (``stock.lot.price_inputs``) and the taxes from Tryton's tax rules.
-Each component is rounded by the currency before it is added, so the
-breakdown printed for the customer always adds up to the total.
+The rule itself is written once in ``price_rule``; ``piece_price`` gathers
+one piece's inputs (the making and wastage in force at its weight, its
+stones) and runs it.  Every price of a piece (quotation line, tag label,
+counter price check, custom order, repricing on SQLite) goes through
+``piece_price``; the models only gather its inputs
+(``stock.lot.price_inputs``) and the taxes from Tryton's tax rules.
 """
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from . import price_rule
 
 CARAT_GRAMS = Decimal('0.2')
 HUNDRED = Decimal(100)
@@ -60,6 +60,7 @@ class Stone:
 
     @property
     def value(self):
+        "The stone line's value before rounding"
         if self.price_type == 'per_carat':
             return self.carat * self.price
         return self.price
@@ -74,6 +75,7 @@ class PriceInputs:
     stones: tuple = ()
     hallmark: Decimal = Decimal(0)
     making_discount: Decimal = Decimal(0)   # percent of the making charge
+    units: Decimal = Decimal(1)     # identical items (coins) on one line
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,7 @@ class Breakdown:
 
     @property
     def untaxed(self):
-        return (self.metal_value + self.wastage + self.making
-            - self.making_discount + self.stones + self.hallmark)
+        return price_rule.untaxed(self)
 
     @property
     def total(self):
@@ -109,43 +110,28 @@ class Breakdown:
             }
 
 
-def rounder(precision):
-    "Round half up to the currency's precision, e.g. Decimal('0.01')"
-    precision = Decimal(precision)
-
-    def round_(amount):
-        return Decimal(amount).quantize(precision, rounding=ROUND_HALF_UP)
-    return round_
-
-
-def piece_price(inputs, round_=rounder('0.01')):
-    "The untaxed breakdown of a piece's price"
+def piece_price(inputs, rounding=Decimal('0.01')):
+    """The untaxed breakdown of a piece's price, each part rounded to
+    rounding (the currency's)"""
     net = inputs.net_weight
-    metal_value = round_(net * inputs.rate)
-    wastage = Decimal(0)
-    if inputs.wastage and inputs.wastage.type:
-        percent = inputs.wastage.value_for(net)
-        if inputs.wastage.type == 'percent_weight':
-            wastage = round_(net * percent / HUNDRED * inputs.rate)
-        else:
-            wastage = round_(metal_value * percent / HUNDRED)
-    making_value = inputs.making.value_for(net)
-    if inputs.making.type == 'per_gram':
-        making = round_(net * making_value)
-    elif inputs.making.type == 'percent':
-        making = round_(metal_value * making_value / HUNDRED)
-    else:
-        making = round_(making_value)
-    discount = round_(making * (inputs.making_discount or 0) / HUNDRED)
-    stones = sum((round_(s.value) for s in inputs.stones), Decimal(0))
-    return Breakdown(
-        metal_value=metal_value, wastage=wastage, making=making,
-        making_discount=discount, stones=stones,
-        hallmark=round_(inputs.hallmark or 0))
+    wastage = inputs.wastage
+    parts = price_rule.evaluate({
+            'net': net,
+            'rate': inputs.rate,
+            'making_type': inputs.making.type,
+            'making_value': inputs.making.value_for(net),
+            'wastage_type': wastage.type if wastage else None,
+            'wastage_value': wastage.value_for(net) if wastage else None,
+            'stones': sum((price_rule.evaluate_stone(s, rounding)
+                        for s in inputs.stones), Decimal(0)),
+            'hallmark': inputs.hallmark,
+            'discount': inputs.making_discount,
+            'units': inputs.units,
+            }, rounding)
+    return Breakdown(**parts)
 
 
-def exchange_value(gross, deductions, fineness, buy_rate,
-        round_=rounder('0.01')):
+def exchange_value(gross, deductions, fineness, buy_rate, round_):
     """Old gold: (gross − deductions) × tested fineness / 1000 × buy rate,
     the buy rate being per gram of fine metal"""
     net = gross - deductions

@@ -19,12 +19,12 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from jewel_crm.tenancy import check_context, guarded_company
 
+from . import price_rule
 from .bulk import (
     BREAKDOWN_COLUMNS, PricingSQL, price_pieces, untagged_lines_prices,
     update_from, use_sql, write_column)
 from .roles import is_business_admin, is_store_manager
 from .scan import TagScanMixin, piece_from_tag, tag_scan_field
-from .untagged import PRICE_DIGITS
 from jewel_crm.bounds import bounded
 
 OPEN_STATES = ('draft', 'quotation')
@@ -347,8 +347,8 @@ class SaleLine(TagScanMixin, metaclass=PoolMeta):
             table = cls.__table__()
             quantity = Cast(Cast(table.quantity, 'TEXT'), 'NUMERIC')
             count = update_from(cls, priced, {
-                    'unit_price': pricing.round(priced.untaxed / quantity,
-                        PRICE_DIGITS),
+                    'unit_price': price_rule.unit_price(
+                        priced.untaxed, quantity),
                     'priced_at': Literal(at),
                     'metal_rate': priced.rate,
                     **{column: Column(priced, name)

@@ -228,7 +228,7 @@ class Lot(TenantMixin, ShowroomScoped, metaclass=PoolMeta):
             rate = MetalRate.latest(self.purity, at, self.company).sell_rate
         currency = self.company.currency
         breakdown = piece_price(self.price_inputs(rate, making_discount),
-            round_=currency.round)
+            rounding=currency.rounding)
         return breakdown.with_taxes(self.tax_amount(breakdown.untaxed, at))
 
     def tax_amount(self, untaxed, at=None):

@@ -9,7 +9,6 @@ weight: each coin is priced on that weight and the line is quantity × the
 coin's price.  The breakdown kept on the line is the whole line's.
 """
 import datetime as dt
-from dataclasses import replace
 from decimal import Decimal
 
 from trytond.i18n import gettext
@@ -18,11 +17,11 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 
+from . import price_rule
 from .pricing import PriceInputs, piece_price
 from jewel_crm.bounds import bounded
 
 UNTAGGED = Bool(Eval('jewel_untagged'))
-PRICE_DIGITS = Decimal('0.0001')
 
 
 class Template(metaclass=PoolMeta):
@@ -100,14 +99,14 @@ class SaleLine(metaclass=PoolMeta):
         quantity = Decimal(str(Uom.compute_qty(self.unit, self.quantity,
                     template.default_uom, round=False)))
         breakdown = untagged_breakdown(template, quantity, rate.sell_rate,
-            company.currency.round)
+            company.currency.rounding)
         self.metal_rate = rate.sell_rate
         self.set_breakdown(breakdown)
         self.priced_at = now
         return unit_price(breakdown.untaxed, self.quantity)
 
 
-def untagged_breakdown(template, quantity, rate, round_):
+def untagged_breakdown(template, quantity, rate, rounding):
     """The breakdown of a line of `quantity` (in the design's unit) of an
     untagged design at `rate`: bullion priced on its weight, a coin on its
     unit weight and multiplied by the number of coins"""
@@ -116,20 +115,13 @@ def untagged_breakdown(template, quantity, rate, round_):
     else:
         weight, units = template.jewel_unit_weight, quantity
     inputs = PriceInputs(net_weight=weight, rate=rate,
-        making=template.making_rule, wastage=template.wastage_rule)
-    breakdown = piece_price(inputs, round_=round_)
-    if units != 1:
-        breakdown = _times(breakdown, units, round_)
-    return breakdown
+        making=template.making_rule, wastage=template.wastage_rule,
+        units=units)
+    return piece_price(inputs, rounding=rounding)
 
 
 def unit_price(untaxed, quantity):
     "The line's unit price of its untaxed amount"
-    return (untaxed / Decimal(str(quantity))).quantize(PRICE_DIGITS)
+    return price_rule.compute(
+        price_rule.unit_price(untaxed, Decimal(str(quantity))))
 
-
-def _times(breakdown, units, round_):
-    "The breakdown of `units` identical items"
-    return replace(breakdown, **{name: round_(getattr(breakdown, name) * units)
-            for name in ['metal_value', 'wastage', 'making',
-                'making_discount', 'stones', 'hallmark']})

@@ -208,7 +208,7 @@ class CustomOrder(TagScanMixin, NumberedMixin, AdvanceMixin,
         inputs = PriceInputs(net_weight=self.approx_weight,
             rate=self.current_rate(), making=template.making_rule,
             wastage=template.wastage_rule, stones=stones)
-        return piece_price(inputs, round_=self.company.currency.round)
+        return piece_price(inputs, rounding=self.company.currency.rounding)
 
     @classmethod
     @ModelView.button
