@@ -10,8 +10,6 @@ the caller's transaction (``customer_import_writer.py``), so a failure
 leaves nothing behind.  The wizard is in ``customer_import_wizard.py``,
 the export in ``customer_export.py``.
 """
-import csv
-import io
 import json
 
 from sql import Literal
@@ -26,6 +24,7 @@ from trytond.transaction import Transaction
 
 from . import phone
 from .customer_import_writer import _BulkWriter
+from .text_file import csv_rows, decode
 from .customer_rows import (
     COLUMNS, LIST_SEPARATOR, ParsedRows, RowError, RowParser)
 
@@ -50,14 +49,7 @@ def read_file(data, filename):
         raise ImportFileError(gettext('jewel_crm.msg_import_too_big',
                 size='%.1f' % (len(data) / 1024 / 1024),
                 limit='%.0f' % (MAX_BYTES / 1024 / 1024)))
-    try:
-        text = data.decode('utf-8-sig')
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b'\n') + 1
-        raise ImportFileError(gettext(
-                'jewel_crm.msg_import_not_utf8', line=line)) from error
-    if not text.strip():
-        raise ImportFileError(gettext('jewel_crm.msg_import_empty'))
+    text = decode(data, ImportFileError)
     if (filename or '').lower().endswith('.json') \
             or text.lstrip().startswith('['):
         return _json_rows(text)
@@ -74,18 +66,9 @@ def _check_columns(columns):
 
 
 def _csv_rows(text):
-    first_line = text.split('\n', 1)[0]
-    delimiter = ';' if first_line.count(';') > first_line.count(',') else ','
-    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
-    try:
-        header = [_header_key(h) for h in next(reader)]
-        _check_columns(header)
-        rows = [(reader.line_num, cells) for cells in reader
-            if any(c.strip() for c in cells)]
-    except csv.Error as error:
-        raise ImportFileError(gettext(
-                'jewel_crm.msg_import_bad_csv', line=reader.line_num,
-                error=str(error))) from error
+    header, rows = csv_rows(text, ImportFileError)
+    header = [_header_key(h) for h in header]
+    _check_columns(header)
     return header, rows
 
 

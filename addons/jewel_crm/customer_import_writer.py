@@ -154,13 +154,8 @@ class _BulkWriter:
         return party_ids
 
     def _codes(self, count):
-        """The next count party codes, as Sequence.get_many gives them but
-        with the prefix and suffix formatted once, not once a code"""
-        sequence = self.sequence
-        prefix = sequence._process(sequence.prefix)
-        suffix = sequence._process(sequence.suffix)
-        return [f'{prefix}{number}{suffix}'
-            for number in sequence._get_many(count)]
+        "The next count party codes of the party sequence"
+        return list(self.sequence.get_many(count))
 
     def _write_tags(self, party_ids, customers):
         Category = self.pool.get('party.category')

@@ -8,7 +8,6 @@ worker processes while the main process writes.
 import datetime as dt
 import multiprocessing
 import os
-import re
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal, InvalidOperation
 from itertools import repeat
@@ -17,6 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from . import phone
 from .choices import FESTIVALS, METALS, STONES, STYLES
+from .text_file import parse_day
 
 WORKER_VARIABLE = 'JEWEL_ROWS_WORKER'
 PHONE_COLUMNS = ['mobile', 'whatsapp', 'phone']
@@ -40,8 +40,6 @@ CONSENT_COLUMNS = {
     }
 YES = {'yes', 'y', 'true', '1'}
 NO = {'no', 'n', 'false', '0', ''}
-ISO_DATE = re.compile(r'^\d{4}-\d{2}-\d{2}$')
-DAY_FIRST = re.compile(r'^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$')
 FORMULA_PREFIXES = ('=', '+', '-', '@', '\t', '\r')
 # rows a worker process reads at a time
 PARSE_CHUNK = 5000
@@ -138,18 +136,11 @@ class RowParser:
         return customer
 
     def _date(self, column, text):
-        "YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY (strptime is slow on big files)"
+        "YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY"
         if not text:
             return None
-        match = DAY_FIRST.match(text)
         try:
-            if match:
-                day, month, year = map(int, match.groups())
-                date = dt.date(year, month, day)
-            elif ISO_DATE.match(text):
-                date = dt.date.fromisoformat(text)
-            else:
-                raise ValueError(text)
+            date = parse_day(text)
         except ValueError:
             raise RowError('msg_import_date_invalid',
                 column=column, value=text)

@@ -8,9 +8,6 @@ applies: a rate moving beyond it is rejected unless a Store Manager (or
 Business Admin) imports the file with *Confirm Variance* ticked, which
 confirms those rates as if entered one by one (``confirmed_by`` is set).
 """
-import csv
-import datetime as dt
-import io
 from decimal import Decimal, InvalidOperation
 
 from trytond.exceptions import UserError
@@ -21,6 +18,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from jewel_crm.tenancy import check_context, guarded_company
+from jewel_crm.text_file import csv_rows, decode, parse_moment
 
 from .roles import is_store_manager
 
@@ -30,7 +28,6 @@ COLUMNS = {
     'sell': 'sell', 'sell_rate': 'sell',
     'buy': 'buy', 'buy_rate': 'buy',
     }
-DATE_FORMATS = ['%d/%m/%Y %H:%M', '%d/%m/%Y %H:%M:%S', '%d-%m-%Y %H:%M']
 
 
 def _key(text):
@@ -39,37 +36,13 @@ def _key(text):
 
 def read_rows(data):
     "[(line number, {column: text})] of the CSV bytes"
-    try:
-        text = data.decode('utf-8-sig')
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b'\n') + 1
-        raise UserError(gettext(
-                'jewel_crm.msg_import_not_utf8', line=line)) from error
-    if not text.strip():
-        raise UserError(gettext('jewel_crm.msg_import_empty'))
-    reader = csv.reader(io.StringIO(text, newline=''))
-    header = [COLUMNS.get(_key(h).replace(' ', '_'), h)
-        for h in next(reader)]
+    header, rows = csv_rows(decode(data, UserError), UserError)
+    header = [COLUMNS.get(_key(h).replace(' ', '_'), h) for h in header]
     if sorted(set(header) & set(COLUMNS.values())) != sorted(
             set(COLUMNS.values())):
         raise UserError(gettext('jewel_inventory.msg_rate_import_columns',
                 columns=', '.join(header)))
-    return [(reader.line_num, dict(zip(header, cells))) for cells in reader
-        if any(c.strip() for c in cells)]
-
-
-def parse_date(text):
-    text = (text or '').strip()
-    try:
-        return dt.datetime.fromisoformat(text).replace(tzinfo=None)
-    except ValueError:
-        pass
-    for format_ in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, format_)
-        except ValueError:
-            pass
-    return None
+    return [(line, dict(zip(header, cells))) for line, cells in rows]
 
 
 def parse_rate(text):
@@ -103,7 +76,7 @@ def purity_index(company_id):
 def parse_row(line, row, purities):
     "(values, reasons) of one line"
     reasons = []
-    date = parse_date(row.get('date'))
+    date = parse_moment(row.get('date'))
     if not date:
         reasons.append(gettext('jewel_inventory.msg_rate_import_bad_date',
                 date=row.get('date', '')))
