@@ -60,7 +60,8 @@ def _logins(args):
 
 def _print_welcome(args):
     host = 'localhost' if args.host in {'0.0.0.0', '127.0.0.1'} else args.host
-    print(f"\nJewel CRM web client: http://{host}:{args.port}/")
+    # the login page lists no database: the URL names it
+    print(f"\nJewel CRM web client: http://{host}:{args.port}/#{args.database}")
     print(f"Database: {args.database}")
     _print_logins()
     print("Stop with Ctrl+C.\n", flush=True)

@@ -62,10 +62,9 @@ class Server:
         self.env['JEWEL_DB'] = self.database
         self.dbdir = ROOT / 'var' / 'test-db' / str(os.getpid())
         self.env['TRYTOND_DATABASE__PATH'] = str(self.dbdir)
-        # The login takes the database from the address: listing every
-        # database of a PostgreSQL server (other suites', templates) can
-        # outlast a browser's wait while they are created and dropped
-        self.env['TRYTOND_DATABASE__LIST'] = 'False'
+        # The shipped configuration lists no database: the login takes it
+        # from the address, as a user's bookmark gives it
+        self.env.pop('TRYTOND_DATABASE__LIST', None)
         self.port = _free_port()
         self.process = None
 

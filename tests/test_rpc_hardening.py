@@ -330,6 +330,14 @@ class DirectLoginTestCase(ThrottleMixin, unittest.TestCase):
         # nor is 127.0.0.1 throttled for the other logins
         self.assert_logs_in('jaipur.accounts', source='127.0.0.1')
 
+    def test_databases_not_listed(self):
+        """The shipped configuration does not tell a visitor the names of
+        the server's databases; the address names the one to log in to"""
+        status, _ = http_post(self.server, '/', {
+                'id': 1, 'method': 'common.db.list', 'params': []})
+        self.assertEqual(status, 403)
+        self.assert_logs_in('jaipur.manager', source='127.0.0.7')
+
     def test_admin_not_locked_out(self):
         "Nobody keeps admin out by failing its password from elsewhere"
         self.fail_until_throttled('admin', source='127.0.0.3')
