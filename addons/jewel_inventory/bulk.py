@@ -313,9 +313,9 @@ class PricingSQL:
             Coalesce(stones.amount, 0).as_('stones'),
             Case(((lot.huid != Null) & (lot.huid != ''),
                     category.hallmark_charge),
-                else_=Literal(0)).as_('hallmark'),
+                else_=Literal(Decimal(0))).as_('hallmark'),
             discount.as_('discount'),
-            Literal(1).as_('units'),
+            Literal(Decimal(1)).as_('units'),
             where=(lot.company == company_id)
             & (template.jewel_metal != Null) & where)
 
@@ -354,10 +354,12 @@ class PricingSQL:
             making_type.as_('making_type'),
             making_value.as_('making_value'),
             *_wastage_columns(template, category),
-            Literal(0).as_('stones'),
-            Literal(0).as_('hallmark'),
-            Literal(0).as_('discount'),
-            Case((by_weight, Literal(1)), else_=quantity).as_('units'),
+            # numbers typed NUMERIC, as the rule's rounding needs them
+            Literal(Decimal(0)).as_('stones'),
+            Literal(Decimal(0)).as_('hallmark'),
+            Literal(Decimal(0)).as_('discount'),
+            Case((by_weight, Literal(Decimal(1))), else_=quantity).as_(
+                'units'),
             where=(sale.company == company_id)
             & untagged_line(line, template)
             & (line.unit == template.default_uom)

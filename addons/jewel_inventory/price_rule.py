@@ -44,7 +44,9 @@ def round_half_even(amount, factor):
         amount = Literal(amount)
     inverse = 1 / factor
     if inverse == inverse.to_integral_value():
-        scaled = amount * Literal(int(inverse))
+        # a NUMERIC factor keeps an integer amount exact (FLOOR of an
+        # integer would be a double precision)
+        scaled = amount * Literal(inverse.to_integral_value())
     else:
         scaled = amount / Literal(factor)
     floor = Floor(scaled)
