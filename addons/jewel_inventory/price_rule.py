@@ -46,7 +46,7 @@ def round_half_even(amount, factor):
     if inverse == inverse.to_integral_value():
         # a NUMERIC factor keeps an integer amount exact (FLOOR of an
         # integer would be a double precision)
-        scaled = amount * Literal(inverse.to_integral_value())
+        scaled = amount * Literal(Decimal(int(inverse)))
     else:
         scaled = amount / Literal(factor)
     floor = Floor(scaled)
