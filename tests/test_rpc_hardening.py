@@ -333,7 +333,7 @@ class DirectLoginTestCase(ThrottleMixin, unittest.TestCase):
     def test_databases_not_listed(self):
         """The shipped configuration does not tell a visitor the names of
         the server's databases; the address names the one to log in to"""
-        status, _ = http_post(self.server, '/', {
+        status, _ = http_post(self.server, '/rpc/', {
                 'id': 1, 'method': 'common.db.list', 'params': []})
         self.assertEqual(status, 403)
         self.assert_logs_in('jaipur.manager', source='127.0.0.7')
