@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 
 from sql import Table
 
+from trytond import backend
 from trytond.modules import get_module_info
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
@@ -56,9 +57,9 @@ def adopt_records():
     field = Table('ir_model_field')
     ours = Table('ir_model_data')
     ours = ours.select(ours.fs_id, where=ours.module == MODULE)
-    transaction = Transaction()
-    cursor = transaction.connection.cursor()
-    for ids in grouped_slice(sorted(xml_ids()), transaction.database.IN_MAX):
+    cursor = Transaction().connection.cursor()
+    for ids in grouped_slice(
+            sorted(xml_ids()), backend.MAX_QUERY_PARAMS // 2):
         ids = list(ids)
         for name, table in MODULE_COLUMNS.items():
             table = Table(table)
