@@ -9,7 +9,7 @@ VAR = ROOT / 'var'
 CONFIG = ROOT / 'trytond.conf'
 SAO = VAR / 'sao'
 MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_workshop',
-    'jewel_telecalling', 'jewel_whatsapp']
+    'jewel_account', 'jewel_telecalling', 'jewel_whatsapp']
 DEFAULT_DB = 'jewel'
 DEMO_PASSWORD = 'Jewel@Demo2026'
 

@@ -88,7 +88,7 @@ def discover(database, target, intruder):
     from trytond.transaction import Transaction
     from trytond.wizard import StateTransition, StateView
 
-    from jewel_crm.ir import PLATFORM_PREFIXES, _guarded_references
+    from jewel_crm.ir import PLATFORM_PREFIXES, guarded_references
 
     pool = _pool(database)
     plan = {}
@@ -150,7 +150,7 @@ def discover(database, target, intruder):
                     for method, rpc in Model.__rpc__.items()}
                 plan['references'][name] = [
                     (fname, field_target)
-                    for fname, _ in _guarded_references(Model)
+                    for fname, _ in guarded_references(Model)
                     for field_target in [Model._fields[fname].model_name]]
                 plan['dotted'][name] = sorted(
                     f'{fname}.rec_name' for fname, field
@@ -307,10 +307,10 @@ class Rows:
 
     def _crossing(self, model):
         "Records of other tenants pointing at the target's records"
-        from jewel_crm.ir import _guarded_references
+        from jewel_crm.ir import guarded_references
         Model = self.pool.get(model)
         found = set()
-        for fname, _ in _guarded_references(Model):
+        for fname, _ in guarded_references(Model):
             target = Model._fields[fname].model_name
             if target not in self.ids or not self.ids[target]:
                 continue

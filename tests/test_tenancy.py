@@ -46,7 +46,7 @@ def _records_per_business(database, businesses):
     from trytond.pool import Pool
     from trytond.transaction import Transaction
 
-    from jewel_crm.ir import PLATFORM_PREFIXES, _guarded_references
+    from jewel_crm.ir import PLATFORM_PREFIXES, guarded_references
     from jewel_crm.tenancy import tenant_models, unscoped_models
 
     pool = Pool(database)
@@ -67,7 +67,7 @@ def _records_per_business(database, businesses):
         for name, Model in pool.iterobject():
             if name.startswith(PLATFORM_PREFIXES):
                 continue
-            for fname, _ in _guarded_references(Model):
+            for fname, _ in guarded_references(Model):
                 target = Model._fields[fname].model_name
                 references.setdefault(target, []).append((name, fname))
     return records, references, owners, unscoped

@@ -33,7 +33,7 @@ from sql.functions import RowNumber, ToChar
 from trytond.model import fields
 from trytond.pool import Pool
 
-from .accounting_report import PARTY, POSTED, _sold_from
+from .report_invoices import PARTY, POSTED, sold_from
 from .target import ActualsMixin
 from .xlsx import ReportingModel, numeric, reporting_filters
 
@@ -55,7 +55,7 @@ def _purchases():
         where=(invoice.type == 'out') & invoice.state.in_(POSTED)
         & (invoice.company == filters['company'])
         & (invoice.invoice_date <= filters['to_date'])
-        & _sold_from(invoice, filters['showroom']))
+        & sold_from(invoice, filters['showroom']))
 
 
 def _by_customer():

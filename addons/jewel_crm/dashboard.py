@@ -6,7 +6,7 @@ Tryton 8.0 cannot record an inheriting view of a board: an extension view
 must have no type and then needs a model, while a board's view_get only
 applies extensions without model.  So a module adds panels to a board of
 ``dashboard.xml`` by extending ``View._board_panels``; they follow the
-board's own panels, in module order.
+board's own panels, in module order, or the panel they name.
 """
 from lxml import etree
 
@@ -19,7 +19,8 @@ class View(metaclass=PoolMeta):
 
     @classmethod
     def _board_panels(cls):
-        """{board view XML id: [act_window XML ids]} to add to boards;
+        """{board view XML id: [act_window XML ids]} to add to boards; an
+        entry may be (XML id, XML id of the board's panel it follows);
         extend with super()"""
         return {}
 
@@ -32,10 +33,17 @@ class View(metaclass=PoolMeta):
             return result
         parser = etree.XMLParser(remove_comments=True, resolve_entities=False)
         tree = etree.fromstring(result['arch'], parser=parser)
-        shown = {a.get('name') for a in tree.iter('action')}
-        for name in panels:
-            if name not in shown:
-                etree.SubElement(tree, 'action', name=name)
+        shown = {a.get('name'): a for a in tree.iter('action')}
+        for panel in panels:
+            name, after = panel if isinstance(panel, tuple) else (panel, None)
+            if name in shown:
+                continue
+            action = etree.Element('action', name=name)
+            if after in shown:
+                shown[after].addnext(action)
+            else:
+                tree.append(action)
+            shown[name] = action
         return dict(result,
             arch=etree.tostring(tree, encoding='utf-8').decode('utf-8'))
 

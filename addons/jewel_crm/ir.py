@@ -61,7 +61,7 @@ class Rule(metaclass=PoolMeta):
             return []
         companies = list(User.get_companies())
         domain = []
-        for fname, path in _guarded_references(pool.get(model_name)):
+        for fname, path in guarded_references(pool.get(model_name)):
             domain.append(['OR',
                     (fname, '=', None),
                     (f'{fname}.{path}', '=', None),
@@ -83,7 +83,7 @@ class Rule(metaclass=PoolMeta):
                 ]]
 
 
-def _guarded_references(Model):
+def guarded_references(Model):
     "Return (field name, company path of target) for tenant references"
     # Cached on the pool's class, which is rebuilt when modules change
     if '_jewel_guarded_references' not in Model.__dict__:

@@ -209,7 +209,7 @@ class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
         SaleLine = pool.get('sale.line')
         Currency = pool.get('currency.currency')
         sale = Sale.__table__()
-        periods = _Periods(targets)
+        periods = TargetPeriods(targets)
         if not periods:
             return {}
         allowed = Sale.search([
@@ -263,7 +263,7 @@ class Target(ActualsMixin, TenantMixin, ModelSQL, ModelView):
         Party = pool.get('party.party')
         opportunity = Opportunity.__table__()
         party = Party.__table__()
-        periods = _Periods(targets)
+        periods = TargetPeriods(targets)
         if not periods:
             return {}
         first, after = periods.first, periods.after
@@ -315,7 +315,7 @@ def month_of(value):
     return value.replace(day=1)
 
 
-class _Periods:
+class TargetPeriods:
     """The months, businesses, salespeople and showrooms of targets, to
     read their actual figures in one grouped query per measure and add
     each group of rows to the targets it counts for"""

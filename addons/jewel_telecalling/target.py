@@ -19,7 +19,7 @@ from sql.functions import DateTrunc
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 
-from jewel_crm.target import _Periods
+from jewel_crm.target import TargetPeriods
 
 from .tools import typed
 
@@ -123,7 +123,7 @@ class Target(CallActualsMixin, metaclass=PoolMeta):
         pool = Pool()
         call = pool.get('jewel.call').__table__()
         party = pool.get('party.party').__table__()
-        periods = _Periods(targets)
+        periods = TargetPeriods(targets)
         if not periods:
             return {}
         where = _in_periods(call, periods)
@@ -149,7 +149,7 @@ class Target(CallActualsMixin, metaclass=PoolMeta):
         month, showroom and the employees of the visit's sales rep"""
         visit = Pool().get('jewel.visit').__table__()
         result = super()._actual_visits(targets)
-        periods = _Periods(targets)
+        periods = TargetPeriods(targets)
         if not periods:
             return result
         where = _in_periods(visit, periods)
@@ -173,7 +173,7 @@ def _in_periods(table, periods):
 
 
 def _per_employee(table, user, where, employees):
-    """Rows of table for _Periods.read, one for each of employees that is
+    """Rows of table for TargetPeriods.read, one for each of employees that is
     an employee of the row's user (user: a column of table)"""
     user_employee = Pool().get('res.user-company.employee').__table__()
     return (table
@@ -187,7 +187,7 @@ def _per_employee(table, user, where, employees):
 
 
 def _per_showroom(from_, table, showroom, where, showrooms):
-    """Rows of table (joined in from_) for _Periods.read, by showroom (a
+    """Rows of table (joined in from_) for TargetPeriods.read, by showroom (a
     column of from_) among showrooms"""
     return from_.select(table.company.as_('company'),
         DateTrunc('month', table.date).as_('month'),

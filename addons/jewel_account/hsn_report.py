@@ -18,8 +18,10 @@ from sql.conditionals import Case, Coalesce
 from trytond.model import fields
 from trytond.pool import Pool
 
-from jewel_crm.accounting_report import KINDS, POSTED, _sold_from
+from jewel_crm.report_invoices import POSTED, sold_from
 from jewel_crm.xlsx import ReportingModel, numeric, reporting_filters
+
+from .tax_register import KINDS
 
 MONEY = dict(digits=(16, 2))
 JOB_WORK_SAC = '9988'
@@ -83,7 +85,7 @@ class HSNSummary(ReportingModel):
                 & (invoice.company == filters['company'])
                 & (invoice.invoice_date >= filters['from_date'])
                 & (invoice.invoice_date <= filters['to_date'])
-                & _sold_from(invoice, filters['showroom'])))
+                & sold_from(invoice, filters['showroom'])))
         return lines.select(
             Min(lines.id).as_('id'),
             lines.company.as_('company'),

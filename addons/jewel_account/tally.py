@@ -18,7 +18,7 @@ from trytond.i18n import gettext
 from trytond.pool import Pool
 from trytond.report import Report
 
-POSTED = ('posted', 'paid')
+from jewel_crm.report_invoices import POSTED
 
 
 def _vouchers(invoices):
@@ -28,7 +28,7 @@ def _vouchers(invoices):
     payments = []
     for invoice in invoices:
         if invoice.type != 'out' or invoice.state not in POSTED:
-            raise UserError(gettext('jewel_crm.msg_export_not_posted',
+            raise UserError(gettext('jewel_account.msg_export_not_posted',
                     invoice=invoice.rec_name))
         kind = 'Credit Note' if invoice.total_amount < 0 else 'Sales'
         yield (kind, invoice.number, invoice.move.date, invoice.party.name,
@@ -61,7 +61,7 @@ def _entries(move):
 def _invoices(ids):
     Invoice = Pool().get('account.invoice')
     if not ids:
-        raise UserError(gettext('jewel_crm.msg_export_no_invoice'))
+        raise UserError(gettext('jewel_account.msg_export_no_invoice'))
     return sorted(Invoice.browse(ids),
         key=lambda i: (i.invoice_date, i.number or '', i.id))
 
