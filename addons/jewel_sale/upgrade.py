@@ -46,6 +46,8 @@ FIELDS = {
         'stones_value', 'stones_description'],
     'account.move.line': ['jewel_payment_mode'],
     }
+# Ids in one statement, within every backend's limit of parameters
+SLICE = 500
 # The records whose module column names the directory of their file
 FILE_MODELS = {'ir.ui.view': 'ir_ui_view', 'ir.action.report':
     'ir_action_report'}
@@ -64,9 +66,7 @@ def xml_ids(module):
 
 def adopt_records():
     "Make this module the owner of its records that jewel_inventory holds"
-    transaction = Transaction()
-    cursor = transaction.connection.cursor()
-    size = transaction.database.IN_MAX
+    cursor = Transaction().connection.cursor()
     data = Table('ir_model_data')
     model = Table('ir_model')
     field = Table('ir_model_field')
@@ -76,7 +76,7 @@ def adopt_records():
     # an id jewel_inventory still declares stays its own
     fs_ids = sorted(xml_ids(MODULE) - xml_ids(OWNER))
     adopted = []
-    for ids in grouped_slice(fs_ids, size):
+    for ids in grouped_slice(fs_ids, SLICE):
         where = ((data.module == OWNER) & data.fs_id.in_(list(ids))
             & ~data.fs_id.in_(ours))
         cursor.execute(*data.select(data.model, data.db_id, where=where))
@@ -87,7 +87,7 @@ def adopt_records():
     for name, table_name in FILE_MODELS.items():
         table = Table(table_name)
         db_ids = [i for m, i in adopted if m == name and i is not None]
-        for ids in grouped_slice(db_ids, size):
+        for ids in grouped_slice(db_ids, SLICE):
             cursor.execute(*table.update([table.module], [MODULE],
                     where=(table.module == OWNER) & table.id.in_(list(ids))))
 
@@ -100,7 +100,7 @@ def adopt_records():
         if db_id is not None:
             by_model.setdefault(name, []).append(db_id)
     for name, db_ids in by_model.items():
-        for ids in grouped_slice(db_ids, size):
+        for ids in grouped_slice(db_ids, SLICE):
             translate(translation.name.like(name + ',%')
                 & translation.res_id.in_(list(ids)))
 
