@@ -11,10 +11,9 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
+from jewel_crm.bounds import bounded
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
-
-from jewel_crm.bounds import bounded
 from jewel_inventory.pricing import exchange_value
 from jewel_inventory.scan import TagScanMixin, piece_from_tag, tag_scan_field
 
@@ -95,7 +94,7 @@ class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
         values = super().preprocess_values(mode, values)
         if mode == 'create' and not values.get('number'):
             values['number'] = Sequence(ModelData.get_id(
-                    'jewel_inventory', 'sequence_exchange')).get()
+                    'jewel_sale', 'sequence_exchange')).get()
         return values
 
     @classmethod
