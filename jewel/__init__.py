@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / 'var'
 CONFIG = ROOT / 'trytond.conf'
 SAO = VAR / 'sao'
-MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_workshop',
+MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_sale', 'jewel_workshop',
     'jewel_account', 'jewel_telecalling', 'jewel_whatsapp']
 DEFAULT_DB = 'jewel'
 DEMO_PASSWORD = 'Jewel@Demo2026'

@@ -79,8 +79,11 @@ def analyze(name):
 
 
 def state(name):
-    """Return 'missing', 'empty' or 'ready'.
+    """Return 'missing', 'empty', 'outdated' or 'ready'.
 
+    'outdated' is a database of ours made before a module was split out of
+    another one (jewel_sale out of jewel_inventory): its modules are to be
+    upgraded together with the new one.
     Raise LauncherError for a database that is not ours to use."""
     import trytond
     series = _query(name, 'SELECT series FROM ir_configuration')
@@ -96,6 +99,8 @@ def state(name):
     activated = {n for n, in _query(
             name, "SELECT name FROM ir_module WHERE state = 'activated'")}
     missing = [m for m in MODULES if m not in activated]
+    if missing and 'jewel_inventory' in activated:
+        return 'outdated'
     if missing:
         raise LauncherError(
             f"Database '{name}' was created without the Jewel CRM modules "
@@ -118,11 +123,11 @@ def create(name):
                 connection.execute(
                     f'CREATE DATABASE "{name}" TEMPLATE template0 '
                     "ENCODING 'UTF8'")
-    _trytond_admin(name)
+    _trytond_admin(name, initialise=current != 'outdated')
     return True
 
 
-def _trytond_admin(name):
+def _trytond_admin(name, initialise=True):
     with tempfile.NamedTemporaryFile('w', suffix='.pass') as passfile:
         passfile.write(DEMO_PASSWORD + '\n')
         passfile.flush()
@@ -133,8 +138,12 @@ def _trytond_admin(name):
         # No e-mail for admin: with email-validator installed trytond-admin
         # checks the domain in DNS, which an offline shop server cannot do.
         # The newline answers its prompt for one.
-        for args in (['--all'],
-                ['-u', *MODULES, '--activate-dependencies']):
+        # An outdated database is upgraded in one run: the new module
+        # takes over its records before the old one's are cleaned up
+        steps = [['-u', *MODULES, '--activate-dependencies']]
+        if initialise:
+            steps.insert(0, ['--all'])
+        for args in steps:
             result = subprocess.run(admin + args, env=env, input='\n',
                 capture_output=True, text=True)
             if result.returncode:

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / 'tests'))
 
 from server import source_hash  # noqa: E402
 
-MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_workshop',
+MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_sale', 'jewel_workshop',
     'jewel_account', 'jewel_telecalling', 'jewel_whatsapp']
 CROSS = ['test_tenancy', 'test_tenancy_paths', 'test_roles',
     'test_rpc_example', 'test_cli', 'test_bad_input', 'test_forged_context',
@@ -121,10 +121,10 @@ def run_suite(backend, label, args, env):
 
 # Seconds each suite took on a quiet machine, to start the longest first
 EXPECTED = {
-    'jewel_crm': 300, 'jewel_inventory': 250, 'jewel_workshop': 100,
-    'jewel_account': 100,
-    'jewel_telecalling': 150, 'jewel_whatsapp': 170, 'test_tenancy': 250,
-    'test_roles': 120, 'test_tenancy_paths': 220,
+    'jewel_crm': 300, 'jewel_inventory': 150, 'jewel_sale': 150,
+    'jewel_workshop': 100, 'jewel_account': 100, 'jewel_telecalling': 150,
+    'jewel_whatsapp': 170, 'test_tenancy': 250, 'test_roles': 120,
+    'test_tenancy_paths': 220,
     'test_browser_roles': 100, 'test_cli': 60,
     }
 

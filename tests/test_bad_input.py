@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from server import RPCError, ServerTestCase  # noqa: E402
 
-MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_workshop',
+MODULES = ['jewel_crm', 'jewel_inventory', 'jewel_sale', 'jewel_workshop',
     'jewel_account', 'jewel_telecalling', 'jewel_whatsapp']
 QUANTITY_TYPES = ['integer', 'numeric', 'float', 'timedelta']
 # Records that their workflow keeps from being written once done, where a

@@ -3,7 +3,7 @@
 """The printed tax invoice (PDF): what an Indian GST invoice must show.
 
 Modules add what the law asks of their lines by extending
-``TaxInvoiceReport.line_details`` (jewel_inventory: HSN, weights, purity,
+``TaxInvoiceReport.line_details`` (jewel_sale: HSN, weights, purity,
 HUID, hallmark, stones)."""
 from .printing import HTMLReport
 

@@ -35,7 +35,7 @@ class Company(metaclass=PoolMeta):
 
 
 class Settings(TenantMixin, ModelSQL, ModelView):
-    "Inventory and selling rules of a business"
+    "Inventory rules of a business (jewel_sale adds its selling rules)"
     __name__ = 'jewel.inventory.settings'
     company = tenant_company_field(required=True)
     rate_variance = fields.Numeric("Rate Variance Guard (%)", digits=(5, 2),
@@ -43,23 +43,6 @@ class Settings(TenantMixin, ModelSQL, ModelView):
         domain=bounded('rate_variance', above=0, at_most=100),
         help="A metal rate moving more than this from the previous one "
         "needs a Store Manager's confirmation.")
-    sales_rep_making_discount = fields.Numeric(
-        "Sales Rep Making Discount Limit (%)", digits=(5, 2), required=True,
-        domain=bounded('sales_rep_making_discount', at_least=0, at_most=100))
-    store_manager_making_discount = fields.Numeric(
-        "Store Manager Making Discount Limit (%)", digits=(5, 2),
-        required=True,
-        domain=bounded('store_manager_making_discount', at_least=0,
-            at_most=100))
-
-    approval_threshold = fields.Numeric("Order Approval Threshold",
-        digits=(16, 2), required=True,
-        domain=bounded('approval_threshold', at_least=0),
-        help="Orders above this total need a Store Manager to confirm them.")
-    cash_limit = fields.Numeric("Cash Limit per Invoice", digits=(16, 2),
-        required=True, domain=bounded('cash_limit', at_least=0),
-        help="Cash received on one invoice above this needs a confirmation "
-        "(₹2,00,000 under section 269ST of the Income-tax Act).")
 
     @classmethod
     def __setup__(cls):
@@ -71,22 +54,6 @@ class Settings(TenantMixin, ModelSQL, ModelView):
     @classmethod
     def default_rate_variance(cls):
         return Decimal(3)
-
-    @classmethod
-    def default_sales_rep_making_discount(cls):
-        return Decimal(10)
-
-    @classmethod
-    def default_store_manager_making_discount(cls):
-        return Decimal(25)
-
-    @classmethod
-    def default_approval_threshold(cls):
-        return Decimal(500000)
-
-    @classmethod
-    def default_cash_limit(cls):
-        return Decimal(200000)
 
     @classmethod
     def create_defaults(cls, company):

@@ -1,12 +1,9 @@
 # This file is part of Jewel CRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"Today's sales and stock panels on the managers' dashboards of jewel_crm"
+"The stock panels on the managers' dashboards of jewel_crm"
 from trytond.pool import PoolMeta
 
 PANELS = [
-    # Daily Sales Compared without filters: today, per showroom, against
-    # the same day last week and last year
-    'jewel_inventory.act_sales_comparison_graph',
     'jewel_inventory.act_stock_report',
     ]
 

@@ -93,16 +93,16 @@ class Invoice(metaclass=PoolMeta):
         Settings = pool.get('jewel.inventory.settings')
         MoveLine = pool.get('account.move.line')
         if self.state != 'posted':
-            raise UserError(gettext('jewel_inventory.msg_payment_not_posted',
+            raise UserError(gettext('jewel_sale.msg_payment_not_posted',
                     invoice=self.rec_name))
         if mode.company != self.company:
-            raise UserError(gettext('jewel_inventory.msg_payment_mode_company',
+            raise UserError(gettext('jewel_sale.msg_payment_mode_company',
                     mode=mode.rec_name, invoice=self.rec_name))
         if amount is None or amount <= 0:
-            raise UserError(gettext('jewel_inventory.msg_payment_amount',
+            raise UserError(gettext('jewel_sale.msg_payment_amount',
                     invoice=self.rec_name))
         if amount > self.amount_to_pay:
-            raise UserError(gettext('jewel_inventory.msg_payment_over',
+            raise UserError(gettext('jewel_sale.msg_payment_over',
                     invoice=self.rec_name, amount=amount,
                     due=self.amount_to_pay))
         if mode.kind == 'cash':
@@ -112,7 +112,7 @@ class Invoice(metaclass=PoolMeta):
                 key = Warning.format('jewel_cash_limit', [self])
                 if Warning.check(key):
                     raise UserWarning(key, gettext(
-                            'jewel_inventory.msg_payment_cash_limit',
+                            'jewel_sale.msg_payment_cash_limit',
                             invoice=self.rec_name, cash=cash, limit=limit))
         if description is None:
             description = ' '.join(filter(None, [mode.name, reference]))
@@ -189,7 +189,7 @@ class RecordPayment(Wizard):
     "Record a payment of a customer invoice, or of a sale's invoice"
     __name__ = 'jewel.payment.record'
     start = StateView('jewel.payment.record.start',
-        'jewel_inventory.payment_record_start_view_form', [
+        'jewel_sale.payment_record_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Record", 'pay', 'tryton-ok', default=True),
             ])
@@ -225,7 +225,7 @@ class RecordPayment(Wizard):
             invoices = []
         posted = [i for i in invoices if i and i.state == 'posted']
         if self.model and not posted:
-            raise UserError(gettext('jewel_inventory.msg_payment_no_invoice',
+            raise UserError(gettext('jewel_sale.msg_payment_no_invoice',
                     record=self.record.rec_name))
         return posted[0] if posted else None
 

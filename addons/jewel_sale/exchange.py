@@ -11,12 +11,11 @@ from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.pyson import Eval
 
+from jewel_crm.bounds import bounded
 from jewel_crm.company_field import TenantMixin, tenant_company_field
 from jewel_crm.tenancy import guarded_company
-
-from .pricing import exchange_value
-from .scan import TagScanMixin, piece_from_tag, tag_scan_field
-from jewel_crm.bounds import bounded
+from jewel_inventory.pricing import exchange_value
+from jewel_inventory.scan import TagScanMixin, piece_from_tag, tag_scan_field
 
 DRAFT = {'readonly': Eval('state') != 'draft'}
 
@@ -95,7 +94,7 @@ class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
         values = super().preprocess_values(mode, values)
         if mode == 'create' and not values.get('number'):
             values['number'] = Sequence(ModelData.get_id(
-                    'jewel_inventory', 'sequence_exchange')).get()
+                    'jewel_sale', 'sequence_exchange')).get()
         return values
 
     @classmethod
@@ -107,27 +106,27 @@ class Exchange(TenantMixin, Workflow, ModelSQL, ModelView):
             invoice = exchange.invoice_to_pay()
             invoice.record_payment(exchange.payment_mode, exchange.total,
                 exchange.date,
-                description=gettext('jewel_inventory.msg_exchange_payment',
+                description=gettext('jewel_sale.msg_exchange_payment',
                     number=exchange.number))
             exchange.invoice = invoice
             exchange.save()
 
     def invoice_to_pay(self):
         if not self.lines or not self.total:
-            raise UserError(gettext('jewel_inventory.msg_exchange_empty',
+            raise UserError(gettext('jewel_sale.msg_exchange_empty',
                     number=self.number))
         if not self.payment_mode:
             raise UserError(gettext(
-                    'jewel_inventory.msg_exchange_payment_mode',
+                    'jewel_sale.msg_exchange_payment_mode',
                     number=self.number))
         invoices = [i for i in (self.sale.invoices if self.sale else [])
             if i.state == 'posted']
         if not invoices:
-            raise UserError(gettext('jewel_inventory.msg_exchange_no_invoice',
+            raise UserError(gettext('jewel_sale.msg_exchange_no_invoice',
                     number=self.number))
         invoice = invoices[0]
         if self.total > invoice.amount_to_pay:
-            raise UserError(gettext('jewel_inventory.msg_exchange_over',
+            raise UserError(gettext('jewel_sale.msg_exchange_over',
                     number=self.number, value=self.total,
                     due=invoice.amount_to_pay))
         return invoice
@@ -243,6 +242,6 @@ class ExchangeLine(TagScanMixin, ModelSQL, ModelView):
         for line in lines:
             if line.net_weight <= 0:
                 raise ValidationError(gettext(
-                        'jewel_inventory.msg_exchange_deductions',
+                        'jewel_sale.msg_exchange_deductions',
                         item=line.description))
 

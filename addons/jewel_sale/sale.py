@@ -15,17 +15,18 @@ from trytond.modules.currency.fields import Monetary
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction, without_check_access
-from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from jewel_crm.tenancy import check_context, guarded_company
 
-from . import price_rule
-from .bulk import (
-    BREAKDOWN_COLUMNS, PricingSQL, price_pieces, untagged_lines_prices,
-    update_from, use_sql, write_column)
-from .roles import is_business_admin, is_store_manager
-from .scan import TagScanMixin, piece_from_tag, tag_scan_field
+from jewel_inventory import price_rule
+from jewel_inventory.bulk import (
+    BREAKDOWN_COLUMNS, PricingSQL, price_pieces, update_from, use_sql,
+    write_column)
+from jewel_inventory.roles import is_business_admin, is_store_manager
+from jewel_inventory.scan import TagScanMixin, piece_from_tag, tag_scan_field
 from jewel_crm.bounds import bounded
+
+from .reprice import untagged_inputs, untagged_lines_prices
 
 OPEN_STATES = ('draft', 'quotation')
 SOLD_STATES = ('confirmed', 'processing', 'done')
@@ -108,7 +109,7 @@ class Sale(metaclass=PoolMeta):
         for sale in sales:
             threshold = Settings.get(sale.company).approval_threshold
             if sale.total_amount > threshold:
-                raise UserError(gettext('jewel_inventory.msg_sale_approval',
+                raise UserError(gettext('jewel_sale.msg_sale_approval',
                         sale=sale.rec_name, total=sale.total_amount,
                         threshold=threshold))
 
@@ -140,12 +141,12 @@ class Sale(metaclass=PoolMeta):
                     price=line.unit_price, cost=cost)
                 if not is_store_manager():
                     raise UserError(gettext(
-                            'jewel_inventory.msg_below_cost_manager',
+                            'jewel_sale.msg_below_cost_manager',
                             **arguments))
                 key = Warning.format('jewel_below_cost', [line])
                 if Warning.check(key):
                     raise UserWarning(key, gettext(
-                            'jewel_inventory.msg_below_cost', **arguments))
+                            'jewel_sale.msg_below_cost', **arguments))
 
 
 class SaleLine(TagScanMixin, metaclass=PoolMeta):
@@ -342,7 +343,7 @@ class SaleLine(TagScanMixin, metaclass=PoolMeta):
         count = 0
         if use_sql():
             pricing = PricingSQL(Company(company).currency)
-            priced = pricing.priced(PricingSQL.untagged_inputs(company, at,
+            priced = pricing.priced(untagged_inputs(company, at,
                     lambda line, sale, template: open_sale(sale)))
             table = cls.__table__()
             quantity = Cast(Cast(table.quantity, 'TEXT'), 'NUMERIC')
@@ -410,7 +411,7 @@ class SaleLine(TagScanMixin, metaclass=PoolMeta):
                 else settings.sales_rep_making_discount)
             if line.making_discount > limit:
                 raise ValidationError(gettext(
-                        'jewel_inventory.msg_making_discount_limit',
+                        'jewel_sale.msg_making_discount_limit',
                         discount=line.making_discount, limit=limit,
                         piece=line.piece.number))
 
@@ -418,7 +419,7 @@ class SaleLine(TagScanMixin, metaclass=PoolMeta):
         "A piece is on one sale only"
         if self.piece.piece_state == 'sold':
             raise ValidationError(gettext(
-                    'jewel_inventory.msg_piece_sold', piece=self.piece.number))
+                    'jewel_sale.msg_piece_sold', piece=self.piece.number))
         with without_check_access():
             others = self.search([
                     ('piece', '=', self.piece.id),
@@ -427,7 +428,7 @@ class SaleLine(TagScanMixin, metaclass=PoolMeta):
                     ], limit=1)
         if others:
             raise ValidationError(gettext(
-                    'jewel_inventory.msg_piece_on_other_sale',
+                    'jewel_sale.msg_piece_on_other_sale',
                     piece=self.piece.number, sale=others[0].sale.rec_name))
 
     def get_invoice_line(self):
@@ -444,32 +445,22 @@ def _discounted(breakdown, discount, currency):
             breakdown.making * Decimal(discount) / 100))
 
 
-class RepriceStart(ModelView):
-    "Reprice open quotations"
+class RepriceStart(metaclass=PoolMeta):
     __name__ = 'jewel.sale.reprice.start'
-    pieces = fields.Integer("Tags Repriced", readonly=True)
     repriced = fields.Integer("Quotation Lines Repriced", readonly=True)
 
 
-class Reprice(Wizard):
-    """Reprice the tags of the pieces in stock and every open quotation
-    of the business from the latest rates"""
+class Reprice(metaclass=PoolMeta):
+    "The tags, then every open quotation of the business"
     __name__ = 'jewel.sale.reprice'
-    start_state = 'reprice'
-    reprice = StateTransition()
-    done = StateView('jewel.sale.reprice.start',
-        'jewel_inventory.sale_reprice_start_view_form', [
-            Button("Close", 'end', 'tryton-close', default=True),
-            ])
 
     def transition_reprice(self):
-        pool = Pool()
-        Sale = pool.get('sale.sale')
-        Lot = pool.get('stock.lot')
-        check_context()
-        self.done.pieces = Lot.reprice_tags()
+        Sale = Pool().get('sale.sale')
+        state = super().transition_reprice()
         self.done.repriced = Sale.reprice_open()
-        return 'done'
+        return state
 
     def default_done(self, fields):
-        return {'pieces': self.done.pieces, 'repriced': self.done.repriced}
+        values = super().default_done(fields)
+        values['repriced'] = self.done.repriced
+        return values
