@@ -28,10 +28,11 @@ def _model(name):
 
 
 def _configuration(config, business, state):
-    Configuration = _model('jewel.telecalling.configuration')
+    "The business's own values of the telecalling configuration"
+    Values = _model('jewel.telecalling.configuration.company')
     company = state[business['key']]
-    if not Configuration.find([('company', '=', company.id)]):
-        Configuration(company=company).save()
+    if not Values.find([('company', '=', company.id)]):
+        Values(company=company).save()
 
 
 def _visits_calls_and_scores(config, business, state):
