@@ -139,8 +139,9 @@ class Send(Wizard):
                 'type': 'text',
                 'body': self.start.body,
                 }
-            if media:
+            file = media() if media else None
+            if file:
                 values['type'] = 'document'
-                values.update(Message._media_values(media()))
+                values.update(Message._media_values(file))
             Message.create([values])
         return 'end'
