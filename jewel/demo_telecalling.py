@@ -28,10 +28,16 @@ def _model(name):
 
 
 def _configuration(config, business, state):
+    """The business's own values of the telecalling configuration, saved
+    as the defaults"""
     Configuration = _model('jewel.telecalling.configuration')
     company = state[business['key']]
-    if not Configuration.find([('company', '=', company.id)]):
-        Configuration(company=company).save()
+    context = {**config.context, 'company': company.id}
+    settings, = Configuration._proxy.read(
+        Configuration._proxy.search([], 0, None, None, context),
+        ['call_attempts'], context)
+    Configuration._proxy.write([settings['id']],
+        {'call_attempts': settings['call_attempts']}, context)
 
 
 def _visits_calls_and_scores(config, business, state):

@@ -54,7 +54,8 @@ def _advances(config, business, state):
     AccountType = _model('account.account.type')
     Settings = _model('jewel.inventory.settings')
     company = state[business['key']]
-    settings, = Settings.find([('company', '=', company.id)])
+    with config.set_context(company=company.id):
+        settings = Settings(1)
     if settings.advance_account:
         return
     unearned, = AccountType.find([('company', '=', company.id),

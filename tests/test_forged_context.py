@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import sys
 import unittest
+from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -410,6 +411,67 @@ class ForgedContextTestCase(ServerTestCase):
                 self.assertRefused(session,
                     'wizard.jewel.metal_rate.import.execute',
                     session_id, {'start': start}, 'import_')
+
+    # Per-business settings
+
+    SETTINGS = [
+        ('jewel.inventory.settings', 'cash_limit', Decimal(12345)),
+        ('jewel.telecalling.configuration', 'call_attempts', 7),
+        ]
+
+    def settings_values(self, model, field):
+        "{company: value} of the values rows of settings model, as root"
+        def read(pool):
+            Values = pool.get(model + '.company')
+            return {v.company.id: getattr(v, field) for v in Values.search(
+                    [])}
+        return self.root(read)
+
+    @staticmethod
+    def _rpc(value):
+        "value as JSON-RPC sends it"
+        if isinstance(value, Decimal):
+            return {'__class__': 'Decimal', 'decimal': str(value)}
+        return value
+
+    @staticmethod
+    def _python(value):
+        "value of a JSON-RPC answer"
+        if isinstance(value, dict) and value.get('__class__') == 'Decimal':
+            return Decimal(value['decimal'])
+        return value
+
+    def test_settings_forged(self):
+        """A singleton's per-business values are neither read nor written
+        for Jaipur under a context naming Jaipur; the user's own context
+        reads and writes Mumbai's values only"""
+        session = self.sessions['mumbai.admin']
+        for model, field, value in self.SETTINGS:
+            with self.subTest(model=model):
+                settings, = self.call(session, session.context,
+                    f'model.{model}.search', [], 0, None, None)
+                before = self.settings_values(model, field)
+                self.assertRefused(session, f'model.{model}.read',
+                    [settings], [field], writes=False)
+                self.assertRefused(session, f'model.{model}.write',
+                    [settings], {field: self._rpc(value)}, writes=False)
+                self.assertEqual(self.settings_values(model, field), before)
+
+                own, = self.call(session, session.context,
+                    f'model.{model}.read', [settings], [field])
+                self.assertEqual(self._python(own[field]),
+                    before[self.facts['B']])
+                self.call(session, session.context, f'model.{model}.write',
+                    [settings], {field: self._rpc(value)})
+                try:
+                    after = self.settings_values(model, field)
+                    self.assertEqual(after[self.facts['B']], value)
+                    self.assertEqual(after[self.facts['A']],
+                        before[self.facts['A']])
+                finally:
+                    self.call(session, session.context,
+                        f'model.{model}.write', [settings],
+                        {field: self._rpc(before[self.facts['B']])})
 
     # Scores
 

@@ -3,13 +3,21 @@
 "Each business starts with its masters and its inventory settings"
 from decimal import Decimal
 
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.modules.company.model import (
+    CompanyMultiValueMixin, CompanyValueMixin)
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
-from jewel_crm.company_field import TenantMixin, tenant_company_field
-from jewel_crm.tenancy import guarded_company
 from jewel_crm.bounds import bounded
+from jewel_crm.settings import (
+    SettingsMixin, SettingsValueMixin, default_func, keep_rows)
+
+rate_variance = fields.Numeric("Rate Variance Guard (%)", digits=(5, 2),
+    required=True,
+    domain=bounded('rate_variance', above=0, at_most=100),
+    help="A metal rate moving more than this from the previous one "
+    "needs a Store Manager's confirmation.")
 
 
 class Company(metaclass=PoolMeta):
@@ -26,7 +34,7 @@ class Company(metaclass=PoolMeta):
         pool = Pool()
         models = ['jewel.metal', 'jewel.jewellery_category',
             'jewel.stone_type', 'jewel.certificate_lab',
-            'jewel.inventory.settings']
+            'jewel.inventory.settings.company']
         for company in companies:
             with without_check_access(), Transaction().set_context(
                     company=company.id):
@@ -34,39 +42,39 @@ class Company(metaclass=PoolMeta):
                     pool.get(name).create_defaults(company)
 
 
-class Settings(TenantMixin, ModelSQL, ModelView):
+class Settings(SettingsMixin, ModelSingleton, ModelSQL, ModelView,
+        CompanyMultiValueMixin):
     "Inventory rules of a business (jewel_sale adds its selling rules)"
     __name__ = 'jewel.inventory.settings'
-    company = tenant_company_field(required=True)
-    rate_variance = fields.Numeric("Rate Variance Guard (%)", digits=(5, 2),
-        required=True,
-        domain=bounded('rate_variance', above=0, at_most=100),
-        help="A metal rate moving more than this from the previous one "
-        "needs a Store Manager's confirmation.")
+    rate_variance = fields.MultiValue(rate_variance)
 
     @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.make_unique_per_company(
-            None, 'company_exclude', lambda t: (),
-            'jewel_inventory.msg_settings_unique')
+    def __register__(cls, module):
+        keep_rows(cls, SettingsCompany._rows_table)
+        super().__register__(module)
+
+    @classmethod
+    def multivalue_model(cls, field):
+        if field in cls._company_fields():
+            return Pool().get('jewel.inventory.settings.company')
+        return super().multivalue_model(field)
+
+    @classmethod
+    def _company_fields(cls):
+        "The fields whose values are per business"
+        return {n for n, f in cls._fields.items()
+            if isinstance(f, fields.MultiValue)}
+
+    default_rate_variance = default_func('rate_variance')
+
+
+class SettingsCompany(SettingsValueMixin, ModelSQL, CompanyValueMixin):
+    "Inventory rules of one business"
+    __name__ = 'jewel.inventory.settings.company'
+    _rows_table = 'jewel_inventory_settings_rows'
+    _company_unique_message = 'jewel_inventory.msg_settings_unique'
+    rate_variance = rate_variance
 
     @classmethod
     def default_rate_variance(cls):
         return Decimal(3)
-
-    @classmethod
-    def create_defaults(cls, company):
-        return cls.create([{'company': company.id}])
-
-    @classmethod
-    def get(cls, company=None):
-        "The settings of the company (of the context by default)"
-        # the context's company is the client's: guarded, as the settings
-        # of a company are created here when missing
-        company_id = int(company) if company else guarded_company()
-        with without_check_access():
-            settings = cls.search([('company', '=', company_id)], limit=1)
-            if not settings:
-                settings = cls.create([{'company': company_id}])
-        return settings[0]

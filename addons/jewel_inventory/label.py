@@ -16,13 +16,43 @@ from jewel_crm.printing import HTMLReport
 CODE_WORD = re.compile(r'^[A-Z]{10}$')
 
 
+price_code_word = fields.Char("Price Code Word", size=10,
+    help="10 different letters; digit d of a price is printed as the "
+    "letter at position d (0 = first letter), e.g. BLACKHORSE.")
+labels_price_code = fields.Boolean("Labels Show Price Code",
+    help="Print the price code on tag labels instead of the price.")
+
+
 class Settings(metaclass=PoolMeta):
     __name__ = 'jewel.inventory.settings'
-    price_code_word = fields.Char("Price Code Word", size=10,
-        help="10 different letters; digit d of a price is printed as the "
-        "letter at position d (0 = first letter), e.g. BLACKHORSE.")
-    labels_price_code = fields.Boolean("Labels Show Price Code",
-        help="Print the price code on tag labels instead of the price.")
+    price_code_word = fields.MultiValue(price_code_word)
+    labels_price_code = fields.MultiValue(labels_price_code)
+
+    @classmethod
+    def validate_fields(cls, settings, field_names):
+        super().validate_fields(settings, field_names)
+        # Checked once both values are written: the singleton writes each
+        # value on its own
+        if field_names is None or field_names & {
+                'price_code_word', 'labels_price_code'}:
+            for record in settings:
+                record.check_labels_price_code()
+
+    def check_labels_price_code(self):
+        if self.labels_price_code and not self.price_code_word:
+            raise ValidationError(gettext(
+                    'jewel_inventory.msg_price_code_word_missing'))
+
+    def price_code(self, amount):
+        "The amount in whole rupees spelt with the code word"
+        rupees = Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return ''.join(self.price_code_word[int(d)] for d in str(rupees))
+
+
+class SettingsCompany(metaclass=PoolMeta):
+    __name__ = 'jewel.inventory.settings.company'
+    price_code_word = price_code_word
+    labels_price_code = labels_price_code
 
     @classmethod
     def preprocess_values(cls, mode, values):
@@ -43,14 +73,6 @@ class Settings(metaclass=PoolMeta):
         if word and not (CODE_WORD.match(word) and len(set(word)) == 10):
             raise ValidationError(gettext(
                     'jewel_inventory.msg_price_code_word', word=word))
-        if self.labels_price_code and not word:
-            raise ValidationError(gettext(
-                    'jewel_inventory.msg_price_code_word_missing'))
-
-    def price_code(self, amount):
-        "The amount in whole rupees spelt with the code word"
-        rupees = Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return ''.join(self.price_code_word[int(d)] for d in str(rupees))
 
 
 class PieceLabel(HTMLReport):

@@ -5,8 +5,10 @@ as a document, and they are sent when posted if the business wants it"""
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from jewel_crm.document import CustomerDocument, CustomerDocumentMixin
 
-class Invoice(metaclass=PoolMeta):
+
+class Invoice(CustomerDocumentMixin, metaclass=PoolMeta):
     __name__ = 'account.invoice'
 
     @classmethod
@@ -24,7 +26,12 @@ class Invoice(metaclass=PoolMeta):
         Message.send_account_template('invoice_template',
             [i for i in invoices if i.type == 'out'])
 
-    def whatsapp_media(self):
+    def get_customer_document(self):
+        return CustomerDocument(party=self.party, number=self.number,
+            amount=self.total_amount, currency=self.currency,
+            due_date=self.payment_term_date)
+
+    def get_customer_document_file(self):
         "(content, file name, MIME type) of the invoice's Tax Invoice PDF"
         TaxInvoice = Pool().get('jewel.tax_invoice', type='report')
         # The customer's own invoice, sent by whoever posted it: the report's

@@ -289,17 +289,21 @@ class Message(TenantMixin, ModelSQL, ModelView):
                         party, document)},
                 })
         if media and template.header_format == 'DOCUMENT':
-            values.update(cls._media_values(_file(media)))
+            file = _file(media)
+            if file:
+                values.update(cls._media_values(file))
             media = None
         message, = cls.create([values])
         if media and message.conversation.window_open:
-            cls.create([{
-                        'company': party.company.id,
-                        'account': account.id,
-                        'party': party.id,
-                        'type': 'document',
-                        **cls._media_values(_file(media)),
-                        }])
+            file = _file(media)
+            if file:
+                cls.create([{
+                            'company': party.company.id,
+                            'account': account.id,
+                            'party': party.id,
+                            'type': 'document',
+                            **cls._media_values(file),
+                            }])
         return message
 
     @staticmethod
@@ -313,9 +317,9 @@ class Message(TenantMixin, ModelSQL, ModelView):
         business) to the customer (party) of each record, its parameters
         filled from the record: the generic answer to events.  Never
         raises: a customer without a WhatsApp number, or a template
-        missing a value, is skipped and logged.  A record may give a file
-        to send along with ``whatsapp_media()`` (document.py says what is
-        read from a record); return the messages."""
+        missing a value, is skipped and logged.  Each record is a
+        customer document (document.py), which may give a file to send
+        along; return the messages."""
         Account = Pool().get('jewel.whatsapp.account')
         messages = []
         for record in records:
@@ -468,5 +472,6 @@ class Message(TenantMixin, ModelSQL, ModelView):
 
 
 def _file(media):
-    "(content, name, MIME type) of media, calling it when a function"
+    """(content, name, MIME type) of media, calling it when a function; None
+    when the document has no file"""
     return media() if callable(media) else media

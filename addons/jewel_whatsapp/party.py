@@ -9,7 +9,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from .document import media_of
+from .document import customer_of, media_of
 
 
 class Party(metaclass=PoolMeta):
@@ -93,7 +93,7 @@ class Send(Wizard):
     def _party(self):
         document = self._document()
         if document is not None:
-            return document.party
+            return customer_of(document)
         return self.record
 
     def default_start(self, fields):
@@ -139,8 +139,9 @@ class Send(Wizard):
                 'type': 'text',
                 'body': self.start.body,
                 }
-            if media:
+            file = media() if media else None
+            if file:
                 values['type'] = 'document'
-                values.update(Message._media_values(media()))
+                values.update(Message._media_values(file))
             Message.create([values])
         return 'end'

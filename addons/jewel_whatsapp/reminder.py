@@ -8,6 +8,8 @@ import logging
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import without_check_access
 
+from jewel_crm.document import CustomerDocument, CustomerDocumentMixin
+
 logger = logging.getLogger(__name__)
 
 # reminder kind -> (account field of its template, greeting)
@@ -18,8 +20,12 @@ REMINDER_TEMPLATES = {
     }
 
 
-class Reminder(metaclass=PoolMeta):
+class Reminder(CustomerDocumentMixin, metaclass=PoolMeta):
     __name__ = 'jewel.reminder'
+
+    def get_customer_document(self):
+        "A greeting quotes the customer only"
+        return CustomerDocument(party=self.party)
 
     @classmethod
     def on_occasion(cls, reminders):
@@ -67,17 +73,19 @@ class Reminder(metaclass=PoolMeta):
         return None
 
 
-class _PaymentDue:
+class _PaymentDue(CustomerDocumentMixin):
     """What a payment reminder template is filled from: the customer, and
     the line's amount, due date and move number"""
-    __slots__ = ('party', 'amount', 'due_date', 'number', 'currency',
-        'rec_name')
+    __slots__ = ('document', 'rec_name')
 
     def __init__(self, reminder):
         line = reminder.whatsapp_document()
-        self.party = reminder.party
         self.rec_name = reminder.rec_name
-        self.due_date = reminder.occasion_date
-        self.amount = line.debit - line.credit if line else None
-        self.number = line.move.number if line else None
-        self.currency = line.move.company.currency if line else None
+        self.document = CustomerDocument(party=reminder.party,
+            number=line.move.number if line else None,
+            amount=line.debit - line.credit if line else None,
+            currency=line.move.company.currency if line else None,
+            due_date=reminder.occasion_date)
+
+    def get_customer_document(self):
+        return self.document

@@ -14,16 +14,16 @@ from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Bool, Eval
+from trytond.pyson import Bool, Eval, Get
 from trytond.transaction import without_check_access
 
 
-class Settings(metaclass=PoolMeta):
-    __name__ = 'jewel.inventory.settings'
-    advance_account = fields.Many2One('account.account',
+def advance_account(company):
+    "The advances account field, of the business given by PYSON company"
+    return fields.Many2One('account.account',
         "Customer Advances Account", ondelete='RESTRICT',
         domain=[
-            ('company', '=', Eval('company', -1)),
+            ('company', '=', company),
             ('type', '!=', None),
             ('type.statement', '=', 'balance'),
             ('type.receivable', '=', False),
@@ -32,12 +32,23 @@ class Settings(metaclass=PoolMeta):
         help="The liability holding repair and custom-order advances "
         "until the job is invoiced.")
 
+
+class Settings(metaclass=PoolMeta):
+    __name__ = 'jewel.inventory.settings'
+    advance_account = fields.MultiValue(
+        advance_account(Get(Eval('context', {}), 'company', -1)))
+
     def get_advance_account(self):
         if not self.advance_account:
             raise UserError(gettext(
                     'jewel_workshop.msg_advance_no_account',
-                    company=self.company.rec_name))
+                    company=self.settings_company.rec_name))
         return self.advance_account
+
+
+class SettingsCompany(metaclass=PoolMeta):
+    __name__ = 'jewel.inventory.settings.company'
+    advance_account = advance_account(Eval('company', -1))
 
 
 class Account(metaclass=PoolMeta):
@@ -48,9 +59,9 @@ class Account(metaclass=PoolMeta):
 
     @classmethod
     def _jewel_advance_accounts(cls):
-        Settings = Pool().get('jewel.inventory.settings')
+        Values = Pool().get('jewel.inventory.settings.company')
         with without_check_access():
-            return {s.advance_account.id for s in Settings.search([
+            return {v.advance_account.id for v in Values.search([
                         ('advance_account', '!=', None)])}
 
     @classmethod

@@ -6,13 +6,14 @@ from decimal import Decimal
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import ModelSQL, ModelView, Workflow, fields
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, If
 from trytond.transaction import Transaction, without_check_access
 
 from jewel_crm.bounds import bounded
 from jewel_crm.company_field import TenantMixin, tenant_company_field
+from jewel_crm.document import CustomerDocument, CustomerDocumentMixin
 from jewel_crm.showroom import ShowroomMixin
 from jewel_inventory.roles import is_store_manager
 from jewel_inventory.scan import TagScanMixin, piece_from_tag, tag_scan_field
@@ -33,22 +34,10 @@ STAGES = [
     ('returned', "Returned Unrepaired"),
     ]
 CLOSED = ('delivered', 'cancelled', 'returned')
-# Each stage and the stages it may move to; anything else skips a step
-TRANSITIONS = {
-    ('received', 'estimated'), ('estimated', 'approved'),
-    ('approved', 'with_artisan'), ('with_artisan', 'quality_check'),
-    ('quality_check', 'with_artisan'), ('quality_check', 'ready'),
-    ('ready', 'delivered'),
-    ('received', 'cancelled'), ('estimated', 'cancelled'),
-    ('approved', 'cancelled'),
-    ('estimated', 'returned'), ('approved', 'returned'),
-    ('with_artisan', 'returned'), ('quality_check', 'returned'),
-    ('ready', 'returned'),
-    }
 
 
 class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
-        TenantMixin, ModelSQL, ModelView):
+        CustomerDocumentMixin, TenantMixin, Workflow, ModelSQL, ModelView):
     "A customer's item taken in for repair"
     __name__ = 'jewel.repair'
     _rec_name = 'number'
@@ -128,6 +117,19 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
     def __setup__(cls):
         super().__setup__()
         cls._order = [('promised_date', 'ASC'), ('id', 'ASC')]
+        # Each stage and the stages it may move to; anything else skips a
+        # step
+        cls._transitions |= {
+            ('received', 'estimated'), ('estimated', 'approved'),
+            ('approved', 'with_artisan'), ('with_artisan', 'quality_check'),
+            ('quality_check', 'with_artisan'), ('quality_check', 'ready'),
+            ('ready', 'delivered'),
+            ('received', 'cancelled'), ('estimated', 'cancelled'),
+            ('approved', 'cancelled'),
+            ('estimated', 'returned'), ('approved', 'returned'),
+            ('with_artisan', 'returned'), ('quality_check', 'returned'),
+            ('ready', 'returned'),
+            }
         buttons = {
             'estimate_job': ['received'],
             'approve': ['estimated'],
@@ -243,9 +245,11 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
     def check_modification(cls, mode, repairs, values=None, external=False):
         super().check_modification(
             mode, repairs, values=values, external=external)
+        # A stage written directly, not through a transition, may not skip
+        # a step either
         if mode == 'write' and 'state' in values:
             for repair in repairs:
-                if (repair.state, values['state']) not in TRANSITIONS:
+                if (repair.state, values['state']) not in cls._transitions:
                     raise UserError(gettext(
                             'jewel_workshop.msg_repair_stage_jump',
                             repair=repair.number,
@@ -270,50 +274,56 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
                             'repair': r.id, 'stage': r.state, 'date': now,
                             'user': Transaction().user} for r in repairs])
 
+    def get_customer_document(self):
+        "The claim number, the estimate and the promised date"
+        return CustomerDocument(party=self.party, number=self.number,
+            amount=self.estimate, currency=self.company.currency,
+            due_date=self.promised_date)
+
     @property
     def state_string(self):
         return dict(STAGES)[self.state]
 
     @classmethod
-    def move_to(cls, repairs, stage):
-        "Move repairs to stage; a stage that skips a step is refused"
-        cls.write(list(repairs), {'state': stage})
-
-    @classmethod
     @ModelView.button
+    @Workflow.transition('estimated')
     def estimate_job(cls, repairs):
         for repair in repairs:
             if not repair.lines or not repair.estimate:
                 raise UserError(gettext(
                         'jewel_workshop.msg_repair_no_estimate',
                         repair=repair.number))
-        cls.move_to(repairs, 'estimated')
 
     @classmethod
     @ModelView.button
+    @Workflow.transition('approved')
     def approve(cls, repairs):
-        cls.move_to(repairs, 'approved')
+        "The customer accepts the estimate"
 
     @classmethod
     @ModelView.button
+    @Workflow.transition('with_artisan')
     def send_to_artisan(cls, repairs):
-        cls.move_to(repairs, 'with_artisan')
+        "The artisan takes the item, first or back from quality check"
 
     @classmethod
     @ModelView.button
+    @Workflow.transition('quality_check')
     def check_quality(cls, repairs):
-        cls.move_to(repairs, 'quality_check')
+        "The artisan hands the item to quality check"
 
     @classmethod
     @ModelView.button
+    @Workflow.transition('ready')
     def make_ready(cls, repairs):
         """Weigh the item out, charge the metal added at the day's rate and
         tell the customer (see on_ready)"""
         for repair in repairs:
-            if repair.state == 'quality_check':
-                repair.charge_metal_added()
+            repair.charge_metal_added()
         cls.save(repairs)
-        cls.move_to(repairs, 'ready')
+        # The stage is written here, not once the transition returns: the
+        # subscribers of the event read the repairs as ready
+        cls.write(repairs, {'state': 'ready'})
         cls.on_ready(repairs)
 
     def charge_metal_added(self):
@@ -346,12 +356,11 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
 
     @classmethod
     @ModelView.button
+    @Workflow.transition('delivered')
     def deliver(cls, repairs):
         """Invoice the job less the advance and hand the item back; a
         balance left to pay needs a Store Manager"""
         for repair in repairs:
-            if repair.state != 'ready':
-                continue
             # Invoicing the job is the counter's right, not an accounting
             # access the sales rep holds
             with without_check_access():
@@ -363,7 +372,6 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
                 raise UserError(gettext(
                         'jewel_workshop.msg_repair_unpaid',
                         repair=repair.number, due=due))
-        cls.move_to(repairs, 'delivered')
 
     def create_invoice(self):
         "A posted customer invoice of the job work less the advance"
@@ -413,13 +421,15 @@ class Repair(TagScanMixin, NumberedMixin, AdvanceMixin, ShowroomMixin,
 
     @classmethod
     @ModelView.button
+    @Workflow.transition('cancelled')
     def cancel(cls, repairs):
-        cls.move_to(repairs, 'cancelled')
+        "The customer withdrew the item before the work started"
 
     @classmethod
     @ModelView.button
+    @Workflow.transition('returned')
     def return_unrepaired(cls, repairs):
-        cls.move_to(repairs, 'returned')
+        "The item goes back to the customer without the work done"
 
 
 class RepairLine(ModelSQL, ModelView):

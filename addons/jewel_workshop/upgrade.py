@@ -32,6 +32,7 @@ MODELS = [
 # The fields it adds to the models of other modules
 FIELDS = {
     'jewel.inventory.settings': ['advance_account'],
+    'jewel.inventory.settings.company': ['advance_account'],
     'account.account': ['jewel_customer_advances'],
     'sale.line': ['jewel_advance_account'],
     'party.party': ['is_artisan', 'artisan_fine_limit'],

@@ -2,6 +2,8 @@
 # this repository contains the full copyright notices and license terms.
 from decimal import Decimal
 
+from sql import Table
+
 from trytond.model.exceptions import AccessError, ValidationError
 from trytond.model.modelstorage import DomainValidationError
 from trytond.modules.company.tests import (
@@ -104,5 +106,113 @@ class JewelInventoryTestCase(
                         'gross_weight': Decimal('5.000'),
                         'stone_weight': Decimal('0.400')}])
             self.assertEqual(lot.net_weight, Decimal('4.600'))
+
+    @with_transaction()
+    def test_settings_rows_copied_on_update(self):
+        """The settings of an old database, a row per business, become the
+        values of the singleton when the module is updated; a column that a
+        later module adds to the values is copied too"""
+        pool = Pool()
+        Settings = pool.get('jewel.inventory.settings')
+        Values = pool.get('jewel.inventory.settings.company')
+        cursor = Transaction().connection.cursor()
+        jaipur = create_company("Jaipur Gold")
+        mumbai = create_company("Mumbai Diamonds", currency=jaipur.currency)
+
+        # The tables as the module made them when settings were rows
+        cursor.execute('DROP TABLE "%s"' % Values._table)
+        cursor.execute('DROP TABLE "%s"' % Settings._table)
+        cursor.execute('CREATE TABLE "%s" (id INTEGER PRIMARY KEY, '
+            'company INTEGER NOT NULL, rate_variance NUMERIC, '
+            'sales_rep_making_discount NUMERIC, '
+            'store_manager_making_discount NUMERIC, '
+            'approval_threshold NUMERIC, cash_limit NUMERIC, '
+            'price_code_word VARCHAR, labels_price_code BOOLEAN, '
+            'create_uid INTEGER, create_date TIMESTAMP, '
+            'write_uid INTEGER, write_date TIMESTAMP)' % Settings._table)
+        old = Table(Settings._table)
+        cursor.execute(*old.insert([old.id, old.company, old.rate_variance,
+                    old.sales_rep_making_discount,
+                    old.store_manager_making_discount,
+                    old.approval_threshold, old.cash_limit,
+                    old.price_code_word, old.labels_price_code,
+                    old.create_uid], [
+                    [1, jaipur.id, Decimal(4), Decimal(5), Decimal(20),
+                        Decimal(300000), Decimal(150000), 'BLACKHORSE',
+                        True, 0],
+                    [2, mumbai.id, Decimal(6), Decimal(10), Decimal(25),
+                        Decimal(500000), Decimal(200000), None, False, 0],
+                    ]))
+
+        Settings.__register__('jewel_inventory')
+        Values.__register__('jewel_inventory')
+        Settings.create([{}])
+
+        def values(company):
+            Values._values_cache().clear()
+            settings = Settings.get(company)
+            return (settings.rate_variance,
+                settings.sales_rep_making_discount,
+                settings.store_manager_making_discount,
+                settings.approval_threshold, settings.cash_limit,
+                settings.price_code_word, settings.labels_price_code)
+        self.assertEqual(values(jaipur), (4, 5, 20, 300000, 150000,
+                'BLACKHORSE', True))
+        self.assertEqual(values(mumbai), (6, 10, 25, 500000, 200000,
+                None, False))
+        self.assertFalse(
+            Settings.__table_handler__().column_exist('company'))
+
+        # A module extending the values adds its column on a later update
+        Values.__table_handler__().drop_column('price_code_word')
+        Values.__register__('jewel_inventory')
+        self.assertEqual(values(jaipur)[-2:], ('BLACKHORSE', True))
+        self.assertEqual(values(mumbai)[-2:], (None, False))
+
+        # An update of a migrated database copies nothing again
+        settings = Settings.get(jaipur)
+        settings.cash_limit = Decimal(1000)
+        settings.save()
+        Settings.__register__('jewel_inventory')
+        Values.__register__('jewel_inventory')
+        self.assertEqual(values(jaipur)[4], 1000)
+        self.assertEqual(Values.search_count([]), 2)
+
+    @with_transaction()
+    def test_settings_per_business(self):
+        """Each business reads and writes its own values of the settings;
+        a user never reaches another business's values"""
+        pool = Pool()
+        Settings = pool.get('jewel.inventory.settings')
+        Values = pool.get('jewel.inventory.settings.company')
+        User = pool.get('res.user')
+        jaipur = create_company("Jaipur Gold")
+        mumbai = create_company("Mumbai Diamonds", currency=jaipur.currency)
+        self.assertEqual(
+            sorted(v.company.id for v in Values.search([])),
+            sorted([jaipur.id, mumbai.id]))
+        with set_company(jaipur):
+            settings, = Settings.search([])
+            Settings.write([settings], {'cash_limit': Decimal(1000)})
+            user, = User.create([{
+                        'login': 'jaipur', 'name': "Jaipur",
+                        'companies': [('add', [jaipur.id])],
+                        'company': jaipur.id}])
+        self.assertEqual(Settings.get(jaipur).cash_limit, 1000)
+        self.assertEqual(Settings.get(mumbai).cash_limit, 200000)
+
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(company=jaipur.id):
+            self.assertEqual(Settings.get().cash_limit, 1000)
+            with self.assertRaises(AccessError):
+                Settings.get(mumbai)
+        with Transaction().set_user(user.id), \
+                Transaction().set_context(company=mumbai.id):
+            with self.assertRaises(AccessError):
+                Settings(settings.id).cash_limit
+            with self.assertRaises(AccessError):
+                Settings.write([settings], {'cash_limit': Decimal(1)})
+        self.assertEqual(Settings.get(mumbai).cash_limit, 200000)
+
 
 del ModuleTestCase
