@@ -5,7 +5,7 @@ from sql.conditionals import NullIf
 from trytond.model import Index
 from trytond.pool import PoolMeta
 
-from .company_field import TenantMixin, tenant_company_field
+from .company_field import TenantMixin, follow_company, tenant_company_field
 
 
 class Template(TenantMixin, metaclass=PoolMeta):
@@ -32,3 +32,16 @@ class Category(TenantMixin, metaclass=PoolMeta):
             lambda t: (NullIf(t.code, ''),),
             'product.msg_category_code_unique')
         cls.restrict_parent_to_company()
+
+
+class Product(metaclass=PoolMeta):
+    __name__ = 'product.product'
+
+    @classmethod
+    def __post_setup__(cls):
+        super().__post_setup__()
+        # A variant's company is its template's (a copy of the template's
+        # field): its fields, and its copies of the template's fields made
+        # before TenantMixin set up the template, read company-dependent
+        # values in that company
+        follow_company(cls)
