@@ -3,7 +3,8 @@
 from sql.conditionals import NullIf
 
 from trytond.model import Index
-from trytond.pool import PoolMeta
+from trytond.pool import Pool, PoolMeta
+from trytond.transaction import without_check_access
 
 from .company_field import TenantMixin, follow_company, tenant_company_field
 
@@ -45,3 +46,15 @@ class Product(metaclass=PoolMeta):
         # before TenantMixin set up the template, read company-dependent
         # values in that company
         follow_company(cls)
+
+    def get_template(self, name):
+        if name == 'company' and self.id is not None and self.id >= 0:
+            # The template field's context is this company: the template
+            # is read by its id
+            Template = Pool().get('product.template')
+            with without_check_access():
+                template_id, = [
+                    r['template'] for r in self.read([self.id], ['template'])]
+                company = Template(template_id).company
+            return company.id if company else None
+        return super().get_template(name)
