@@ -59,6 +59,10 @@ STANDARD_BESIDE = "sale and purchase, activated with ours, ask a move " \
 # A product belongs to a business
 BUSINESS_PRODUCT = "a product belongs to a business: the scenario, which " \
     "makes no company, is given one (create_company) before its products"
+# A sale's warehouse belongs to its business
+WAREHOUSE = "a sale's warehouse (showroom) belongs to its business " \
+    "(jewel_crm/sale.py): the company the scenario makes (create_company) " \
+    "is given the standard warehouse"
 # A model's ids over RPC are whole numbers, as a client sends them
 RPC_IDS = "our RPC guard takes record ids as whole numbers " \
     "(jewel_crm/rpc_guard.py)"
@@ -158,6 +162,20 @@ ADAPTED = {
             'product:scenario:scenario_product_identifier.rst',
             'product:scenario:scenario_product_replace.rst',
             'stock_lot:scenario:scenario_stock_lot_number.rst',
+            ]},
+    **{f'sale:scenario:{name}.rst': (WAREHOUSE, warehouse_of_business)
+        for name in [
+            'scenario_sale',
+            'scenario_sale_default_taxes',
+            'scenario_sale_empty',
+            'scenario_sale_line_cancelled',
+            'scenario_sale_line_cancelled_on_invoice',
+            'scenario_sale_line_cancelled_on_shipment',
+            'scenario_sale_manual_invoice',
+            'scenario_sale_manual_shipment',
+            'scenario_sale_modify_header',
+            'scenario_sale_quotation',
+            'scenario_sale_reporting',
             ]},
     'stock:scenario:scenario_stock_period.rst': (
         STANDARD_BESIDE + "; " + RPC_IDS + ": Move.write([move], ...) "
