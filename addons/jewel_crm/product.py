@@ -4,7 +4,7 @@ from sql.conditionals import NullIf
 
 from trytond.model import Index
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 
 from .company_field import TenantMixin, follow_company, tenant_company_field
 
@@ -50,11 +50,11 @@ class Product(metaclass=PoolMeta):
     def get_template(self, name):
         if name == 'company' and self.id is not None and self.id >= 0:
             # The template field's context is this company: the template
-            # is read by its id
+            # is found without reading that field
             Template = Pool().get('product.template')
-            with without_check_access():
-                template_id, = [
-                    r['template'] for r in self.read([self.id], ['template'])]
-                company = Template(template_id).company
-            return company.id if company else None
+            with without_check_access(), \
+                    Transaction().set_context(active_test=False):
+                template, = Template.search(
+                    [('products', '=', self.id)], limit=1)
+            return template.company.id if template.company else None
         return super().get_template(name)
