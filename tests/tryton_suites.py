@@ -63,6 +63,12 @@ BUSINESS_PRODUCT = "a product belongs to a business: the scenario, which " \
 WAREHOUSE = "a sale's warehouse (showroom) belongs to its business " \
     "(jewel_crm/sale.py): the company the scenario makes (create_company) " \
     "is given the standard warehouse"
+# Shared records of no business
+SHARED_RECORDS = "the locations of no business (customer, supplier, " \
+    "transit) are shared by all businesses and a platform administrator " \
+    "sees the parties of no business: the company rules of stock.location " \
+    "and party.party let records without company through " \
+    "(jewel_crm/party.xml, stock.xml), as jewel_crm's own test skips them"
 # A model's ids over RPC are whole numbers, as a client sends them
 RPC_IDS = "our RPC guard takes record ids as whole numbers " \
     "(jewel_crm/rpc_guard.py)"
@@ -115,6 +121,16 @@ def with_business():
         return activate_modules(modules, create_company, *setup)
     mock.patch.object(
         tools, 'activate_modules', activate_modules_with_business).start()
+
+
+def shared_without_company(test):
+    """Parties and locations of no business have no company rule, as in
+    jewel_crm's own test (JewelCrmTestCase._skip_company_rule)"""
+    from unittest import mock
+    TestCase = type(test)
+    skip = TestCase._skip_company_rule.fget(test) | {
+        ('stock.location', 'company'), ('party.party', 'company')}
+    mock.patch.object(TestCase, '_skip_company_rule', skip).start()
 
 
 def records_by_id(*sources):
@@ -176,6 +192,15 @@ ADAPTED = {
             'scenario_sale_modify_header',
             'scenario_sale_quotation',
             'scenario_sale_reporting',
+            ]},
+    **{f'{module}:unit:{case}.test_company_rule': (
+            SHARED_RECORDS, shared_without_company)
+        for module, case in [
+            ('company', 'CompanyTestCase'),
+            ('sale', 'SaleTestCase'),
+            ('stock', 'StockTestCase'),
+            ('stock_lot', 'StockLotTestCase'),
+            ('account_invoice', 'AccountInvoiceTestCase'),
             ]},
     'stock:scenario:scenario_stock_period.rst': (
         STANDARD_BESIDE + "; " + RPC_IDS + ": Move.write([move], ...) "
