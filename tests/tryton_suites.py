@@ -193,6 +193,12 @@ ADAPTED = {
             'scenario_sale_quotation',
             'scenario_sale_reporting',
             ]},
+    **{f'sale_opportunity:scenario:{name}.rst': (
+            WAREHOUSE, warehouse_of_business)
+        for name in [
+            'scenario_sale_opportunity',
+            'scenario_sale_opportunity_reporting',
+            ]},
     **{f'{module}:unit:{case}.test_company_rule': (
             SHARED_RECORDS, shared_without_company)
         for module, case in [
