@@ -8,7 +8,7 @@ export JEWEL_DB ?= jewel
 # PostgreSQL used by make test (trust auth, tests create and drop databases)
 export JEWEL_TEST_PG ?= postgresql://postgres@127.0.0.1:5432/
 
-.PHONY: run test bench install web browser db serve clean
+.PHONY: run test test-tryton bench install web browser db serve clean
 
 run: install web db
 	@$(PY) -m jewel serve
@@ -48,6 +48,11 @@ browser:
 
 test: install web browser
 	@$(PY) tests/run.py
+
+# Tryton's own suites of the standard modules we build on, with ours
+# activated (SQLite); CI runs it after make test
+test-tryton: install
+	@$(PY) tests/tryton_suites.py
 
 # Benchmarks on PostgreSQL (JEWEL_BENCH_PG), never run by make test or CI.
 # make bench BENCH=import (or BENCH=phone) runs one of them.

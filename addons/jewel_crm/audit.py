@@ -37,7 +37,8 @@ LINK_ID_OFFSET = 1 << 40
 class CustomerAudit(TenantMixin, ModelSQL, ModelView):
     "A change to a customer, with its author and time; never edited"
     __name__ = 'jewel.customer.audit'
-    company = tenant_company_field(required=True)
+    # empty only on the erasure of a party of no business (see log)
+    company = tenant_company_field()
     party = fields.Many2One(
         'party.party', "Customer", required=True, ondelete='CASCADE',
         readonly=True)
@@ -71,8 +72,10 @@ class CustomerAudit(TenantMixin, ModelSQL, ModelView):
     @without_check_access
     def log(cls, party, action, subject, field=None, old=None, new=None):
         # the history is a business's record of its customers: a party of
-        # no business (a supplier, a company's own party) has none
-        if not party.company:
+        # no business (a supplier, a company's own party) has none, but
+        # its erasure is kept, with no company, as the platform's proof of
+        # it; the record rule shows such entries to administrators only
+        if not party.company and action != 'erase':
             return
         cls.create([cls.entry(party, action, subject, field, old, new)])
 
@@ -127,7 +130,7 @@ class CustomerHistory(TenantMixin, ModelSQL, ModelView):
     never edited); when the link goes, its giving is logged with its
     removal (TagRule.apply, PartyCategory.on_delete)."""
     __name__ = 'jewel.customer.history'
-    company = tenant_company_field(required=True)
+    company = tenant_company_field()
     party = fields.Many2One(
         'party.party', "Customer", required=True, readonly=True)
     date = fields.DateTime("Date", readonly=True)

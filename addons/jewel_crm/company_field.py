@@ -58,19 +58,25 @@ class TenantMixin:
     @classmethod
     def __post_setup__(cls):
         super().__post_setup__()
-        # Company-dependent values (multivalues) follow the record's company
-        from trytond.modules.company.model import CompanyMultiValueMixin
-        for field in cls._fields.values():
-            target = _target_class(field)
-            if (target and issubclass(target, CompanyMultiValueMixin)
-                    and 'company' not in field.context):
-                field.context = {
-                    **field.context, 'company': Eval('company', -1)}
-                field.depends = set(field.depends) | {'company'}
+        follow_company(cls)
 
     @classmethod
     def default_company(cls):
         return Transaction().context.get('company')
+
+
+def follow_company(Model):
+    """Company-dependent values (multivalues) follow the company of
+    Model's records: the fields of Model leading to them get the record's
+    company in their context"""
+    from trytond.modules.company.model import CompanyMultiValueMixin
+    for field in Model._fields.values():
+        target = _target_class(field)
+        if (target and issubclass(target, CompanyMultiValueMixin)
+                and 'company' not in field.context):
+            field.context = {
+                **field.context, 'company': Eval('company', -1)}
+            field.depends = set(field.depends) | {'company'}
 
 
 def _target_class(field):

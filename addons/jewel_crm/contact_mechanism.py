@@ -26,21 +26,38 @@ class ContactMechanism(metaclass=PoolMeta):
         cls._sql_indexes.add(
             Index(t, (t.value_compact, Index.Equality(cardinality='high'))))
 
+    @fields.depends('party', '_parent_party.addresses',
+        '_parent_party.company')
     def _phone_region(self):
+        "The region a number typed without country code is read in"
+        party = getattr(self, 'party', None)
+        if not party:
+            return phone.company_region(None)
+        return phone.customer_region(
+            (getattr(getattr(a, 'country', None), 'code', None)
+                for a in (getattr(party, 'addresses', None) or [])),
+            getattr(party, 'company', None))
+
+    @fields.depends('party', '_parent_party.company')
+    def _display_region(self):
+        "The region whose numbers are shown in national format"
         party = getattr(self, 'party', None)
         company = getattr(party, 'company', None) if party else None
         return phone.company_region(company)
 
+    @fields.depends(methods=['_phone_region'])
     def _parse_phonenumber(self, value):
         return phone.parse(value, self._phone_region())
 
+    @fields.depends(methods=['_phone_region', '_display_region'])
     def format_value(self, value=None, type_=None):
         if type_ in phone.PHONE_TYPES:
-            region = self._phone_region()
-            number = phone.parse(value, region)
-            return phone.display(number, region) if number else value
+            number = phone.parse(value, self._phone_region())
+            return (phone.display(number, self._display_region())
+                if number else value)
         return super().format_value(value=value, type_=type_)
 
+    @fields.depends(methods=['_phone_region'])
     def format_value_compact(self, value=None, type_=None):
         if type_ in phone.PHONE_TYPES:
             return phone.to_e164(value, self._phone_region()) or value

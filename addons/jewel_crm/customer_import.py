@@ -112,7 +112,8 @@ class CustomerImporter:
         pool = Pool()
         self.company = company
         self.filename = filename or ''
-        self.region = phone.company_region(company)
+        # a row gives no country: its address gets the company's
+        self.region = phone.customer_region([], company)
         self.progress = progress or (lambda n: None)
         LeadSource = pool.get('jewel.lead_source')
         self.parser = RowParser.of(self.region, [(s.id, s.code, s.name)

@@ -2,9 +2,11 @@
 # this repository contains the full copyright notices and license terms.
 """Phone identity: one E.164 form for every way a number is written.
 
-Numbers are read with the company's country as default region (a Jaipur
-shop types 98290 12345, 098290-12345 or +91 98290 12345 for the same
-mobile) and shown in national format when they belong to that country.
+A customer's number typed without country code is read in the country of
+the customer's address (customer_region), else in the company's country (a
+Jaipur shop types 98290 12345, 098290-12345 or +91 98290 12345 for the same
+mobile); numbers are shown in national format when they belong to the
+company's country.
 """
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
@@ -29,6 +31,16 @@ def company_region(company=None):
         if address.country:
             return address.country.code
     return FALLBACK_REGION
+
+
+def customer_region(countries, company=None):
+    """The ISO country code a customer's numbers typed without country code
+    are read in: the first of the countries of the customer's addresses,
+    else the company's (a customer living abroad gives their local number)"""
+    for code in countries:
+        if code:
+            return code
+    return company_region(company)
 
 
 def parse(text, region):

@@ -74,6 +74,35 @@ class JewelCrmTestCase(
         self.assertEqual(party.company, company)
 
     @with_transaction()
+    def test_variant_reads_template_company_values(self):
+        "A variant reads its template's company-dependent fields in the template's business"
+        pool = Pool()
+        Category = pool.get('product.category')
+        Template = pool.get('product.template')
+        Product = pool.get('product.product')
+        Uom = pool.get('product.uom')
+        unit, = Uom.search([('name', '=', "Unit")])
+        jaipur = create_company("Jaipur Gold")
+        mumbai = create_company("Mumbai Diamonds", currency=jaipur.currency)
+        with set_company(jaipur):
+            category, = Category.create([{
+                        'name': "Jewellery", 'accounting': True}])
+            template, = Template.create([{
+                        'name': "Ring", 'default_uom': unit.id,
+                        'account_category': category.id,
+                        'products': [('create', [{}])],
+                        }])
+        variant, = template.products
+        with set_company(mumbai):
+            variant = Product(variant.id)
+            self.assertEqual(variant.company, jaipur)
+            self.assertEqual(
+                variant.account_category._context.get('company'), jaipur.id)
+            self.assertEqual(
+                Template(template.id).account_category._context.get(
+                    'company'), jaipur.id)
+
+    @with_transaction()
     def test_customers_isolated(self):
         "A user only finds the customers of their business"
         Party = Pool().get('party.party')
