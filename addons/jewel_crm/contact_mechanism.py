@@ -52,9 +52,13 @@ class ContactMechanism(metaclass=PoolMeta):
     @fields.depends(methods=['_phone_region', '_display_region'])
     def format_value(self, value=None, type_=None):
         if type_ in phone.PHONE_TYPES:
-            number = phone.parse(value, self._phone_region())
-            return (phone.display(number, self._display_region())
-                if number else value)
+            region = self._phone_region()
+            number = phone.parse(value, region)
+            # national format only where it reads back as the same number:
+            # a customer abroad has their numbers read in their country
+            display = self._display_region()
+            return (phone.display(number, display if display == region
+                    else None) if number else value)
         return super().format_value(value=value, type_=type_)
 
     @fields.depends(methods=['_phone_region'])

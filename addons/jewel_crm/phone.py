@@ -6,7 +6,7 @@ A customer's number typed without country code is read in the country of
 the customer's address (customer_region), else in the company's country (a
 Jaipur shop types 98290 12345, 098290-12345 or +91 98290 12345 for the same
 mobile); numbers are shown in national format when they belong to the
-company's country.
+company's country and are read there, in international format otherwise.
 """
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
