@@ -50,7 +50,7 @@ test: install web browser
 	@$(PY) tests/run.py
 
 # Tryton's own suites of the standard modules we build on, with ours
-# activated (SQLite); CI runs it after make test
+# activated (SQLite); not yet in CI (see docs/tryton-suites.md)
 test-tryton: install
 	@$(PY) tests/tryton_suites.py
 

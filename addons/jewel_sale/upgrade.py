@@ -35,6 +35,8 @@ WIZARDS = ['jewel.payment.record']
 FIELDS = {
     'jewel.inventory.settings': ['sales_rep_making_discount',
         'store_manager_making_discount', 'approval_threshold', 'cash_limit'],
+    'jewel.inventory.settings.company': ['sales_rep_making_discount',
+        'store_manager_making_discount', 'approval_threshold', 'cash_limit'],
     'jewel.sale.reprice.start': ['repriced'],
     'sale.sale': ['amount_paid', 'balance_due'],
     'sale.line': ['tag_scan', 'piece', 'metal_rate', 'metal_value',

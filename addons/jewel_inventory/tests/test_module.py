@@ -151,15 +151,11 @@ class JewelInventoryTestCase(
         def values(company):
             Values._values_cache().clear()
             settings = Settings.get(company)
+            # the selling rules' columns are jewel_sale's to copy
             return (settings.rate_variance,
-                settings.sales_rep_making_discount,
-                settings.store_manager_making_discount,
-                settings.approval_threshold, settings.cash_limit,
                 settings.price_code_word, settings.labels_price_code)
-        self.assertEqual(values(jaipur), (4, 5, 20, 300000, 150000,
-                'BLACKHORSE', True))
-        self.assertEqual(values(mumbai), (6, 10, 25, 500000, 200000,
-                None, False))
+        self.assertEqual(values(jaipur), (4, 'BLACKHORSE', True))
+        self.assertEqual(values(mumbai), (6, None, False))
         self.assertFalse(
             Settings.__table_handler__().column_exist('company'))
 
@@ -171,11 +167,11 @@ class JewelInventoryTestCase(
 
         # An update of a migrated database copies nothing again
         settings = Settings.get(jaipur)
-        settings.cash_limit = Decimal(1000)
+        settings.rate_variance = Decimal(7)
         settings.save()
         Settings.__register__('jewel_inventory')
         Values.__register__('jewel_inventory')
-        self.assertEqual(values(jaipur)[4], 1000)
+        self.assertEqual(values(jaipur)[0], 7)
         self.assertEqual(Values.search_count([]), 2)
 
     @with_transaction()
@@ -193,26 +189,26 @@ class JewelInventoryTestCase(
             sorted([jaipur.id, mumbai.id]))
         with set_company(jaipur):
             settings, = Settings.search([])
-            Settings.write([settings], {'cash_limit': Decimal(1000)})
+            Settings.write([settings], {'rate_variance': Decimal(5)})
             user, = User.create([{
                         'login': 'jaipur', 'name': "Jaipur",
                         'companies': [('add', [jaipur.id])],
                         'company': jaipur.id}])
-        self.assertEqual(Settings.get(jaipur).cash_limit, 1000)
-        self.assertEqual(Settings.get(mumbai).cash_limit, 200000)
+        self.assertEqual(Settings.get(jaipur).rate_variance, 5)
+        self.assertEqual(Settings.get(mumbai).rate_variance, 3)
 
         with Transaction().set_user(user.id), \
                 Transaction().set_context(company=jaipur.id):
-            self.assertEqual(Settings.get().cash_limit, 1000)
+            self.assertEqual(Settings.get().rate_variance, 5)
             with self.assertRaises(AccessError):
                 Settings.get(mumbai)
         with Transaction().set_user(user.id), \
                 Transaction().set_context(company=mumbai.id):
             with self.assertRaises(AccessError):
-                Settings(settings.id).cash_limit
+                Settings(settings.id).rate_variance
             with self.assertRaises(AccessError):
-                Settings.write([settings], {'cash_limit': Decimal(1)})
-        self.assertEqual(Settings.get(mumbai).cash_limit, 200000)
+                Settings.write([settings], {'rate_variance': Decimal(1)})
+        self.assertEqual(Settings.get(mumbai).rate_variance, 3)
 
 
 del ModuleTestCase

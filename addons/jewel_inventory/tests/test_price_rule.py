@@ -11,7 +11,8 @@ from sql.functions import Power
 
 from trytond import backend
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, with_transaction
+from trytond.tests.test_tryton import (
+    activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
 from jewel_inventory import price_rule
@@ -84,7 +85,13 @@ class PriceRuleSQLTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        drop_db()
         activate_module('jewel_inventory')
+
+    @classmethod
+    def tearDownClass(cls):
+        # the next suite drops and restores the database: close ours
+        drop_db()
 
     @with_transaction()
     def test_database_and_piece_agree(self):
