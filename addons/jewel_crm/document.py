@@ -30,8 +30,9 @@ class CustomerDocumentMixin:
     __slots__ = ()
 
     def get_customer_document(self):
-        "Return the CustomerDocument of the record"
-        raise NotImplementedError
+        """Return the CustomerDocument of the record: its customer, by
+        default its party; models with a number or an amount say so"""
+        return CustomerDocument(getattr(self, 'party', None))
 
     def get_customer_document_file(self):
         """Return (content, file name, MIME type) of the file sent along
